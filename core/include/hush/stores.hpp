@@ -1,0 +1,77 @@
+// Store interfaces (libsignal storage/traits.rs shapes). A party's whole
+// protocol state lives behind ProtocolStore; libhush never keeps state of its
+// own between calls.
+//
+// Atomicity: a protocol step that changes several records (a PreKey message
+// saves an identity, stores a session and consumes a one-time prekey) hands
+// them to ProtocolStore::commit in one call, which must apply all of them or
+// none. Failed steps call nothing, so a failed decrypt leaves every record as
+// it was.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "hush/address.hpp"
+#include "hush/prekeys.hpp"
+#include "hush/session_record.hpp"
+
+namespace hush {
+
+enum class Direction { sending, receiving };
+
+class IdentityKeyStore {
+ public:
+  virtual ~IdentityKeyStore() = default;
+  virtual const IdentityKeyPair& identity_key_pair() const = 0;
+  virtual std::uint32_t local_registration_id() const = 0;
+  // The identity on record for an account name (shared by all its devices).
+  virtual Result<std::optional<IdentityKey>> get_identity(std::string_view name) const = 0;
+  // Records (or replaces) the identity for a name: trust on first use, and
+  // the user's explicit acceptance of a changed key.
+  virtual Result<void> save_identity(std::string_view name, const IdentityKey& key) = 0;
+  // Trust on first use: unknown names are trusted, known ones only with the
+  // same key. Direction is there for policies that differ by direction.
+  virtual Result<bool> is_trusted_identity(std::string_view name, const IdentityKey& key, Direction direction) const;
+};
+
+class PreKeyStore {
+ public:
+  virtual ~PreKeyStore() = default;
+  virtual Result<std::optional<PreKeyRecord>> load_prekey(std::uint32_t id) const = 0;
+  virtual Result<void> store_prekey(const PreKeyRecord& record) = 0;
+  virtual Result<void> remove_prekey(std::uint32_t id) = 0;
+};
+
+class SignedPreKeyStore {
+ public:
+  virtual ~SignedPreKeyStore() = default;
+  virtual Result<std::optional<SignedPreKeyRecord>> load_signed_prekey(std::uint32_t id) const = 0;
+  virtual Result<void> store_signed_prekey(const SignedPreKeyRecord& record) = 0;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Result<std::optional<SessionRecord>> load_session(const ProtocolAddress& address) const = 0;
+  virtual Result<void> store_session(const ProtocolAddress& address, const SessionRecord& record) = 0;
+};
+
+// Everything one successful protocol step writes.
+struct SessionCommit {
+  ProtocolAddress address;
+  const SessionRecord* record = nullptr;      // the session to store
+  std::optional<IdentityKey> identity;        // identity to record for address.name
+  std::optional<std::uint32_t> consumed_prekey;  // one-time prekey to remove
+};
+
+class ProtocolStore : public IdentityKeyStore,
+                      public PreKeyStore,
+                      public SignedPreKeyStore,
+                      public SessionStore {
+ public:
+  // Applies every part of `commit` or none of them (storage error).
+  virtual Result<void> commit(const SessionCommit& commit) = 0;
+};
+
+}  // namespace hush
