@@ -1,0 +1,107 @@
+#include "schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace hush::store::detail {
+
+namespace {
+
+struct Migration {
+  std::int64_t version;
+  const char* sql;
+};
+
+// Append only: a released migration is never edited, because stores already
+// at its version will not run it again. STRICT tables make SQLite enforce the
+// column types; CHECKs pin the fixed key sizes so a bad row fails on write,
+// not on some later read.
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+CREATE TABLE local_identity (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  address         TEXT    NOT NULL,
+  device_id       INTEGER NOT NULL,
+  registration_id INTEGER NOT NULL,
+  public_key      BLOB    NOT NULL CHECK (length(public_key) = 33),
+  private_key     BLOB    NOT NULL CHECK (length(private_key) = 32)
+) STRICT;
+
+CREATE TABLE identities (
+  name       TEXT PRIMARY KEY NOT NULL,
+  public_key BLOB NOT NULL CHECK (length(public_key) = 33)
+) STRICT;
+
+CREATE TABLE prekeys (
+  id          INTEGER PRIMARY KEY,
+  public_key  BLOB NOT NULL CHECK (length(public_key) = 33),
+  private_key BLOB NOT NULL CHECK (length(private_key) = 32)
+) STRICT;
+
+CREATE TABLE signed_prekeys (
+  id          INTEGER PRIMARY KEY,
+  timestamp   INTEGER NOT NULL,
+  public_key  BLOB    NOT NULL CHECK (length(public_key) = 33),
+  private_key BLOB    NOT NULL CHECK (length(private_key) = 32),
+  signature   BLOB    NOT NULL CHECK (length(signature) = 64)
+) STRICT;
+
+CREATE TABLE sessions (
+  name           TEXT    NOT NULL,
+  device_id      INTEGER NOT NULL,
+  format_version INTEGER NOT NULL,
+  record         BLOB    NOT NULL,
+  PRIMARY KEY (name, device_id)
+) STRICT;
+)sql"},
+};
+
+static_assert(kMigrations.back().version == kSchemaVersion, "kSchemaVersion must name the last migration");
+
+constexpr bool versions_are_consecutive() {
+  for (std::size_t i = 0; i < kMigrations.size(); ++i)
+    if (kMigrations[i].version != static_cast<std::int64_t>(i) + 1) return false;
+  return true;
+}
+static_assert(versions_are_consecutive(), "migrations are numbered 1, 2, 3, ...");
+
+Error too_new(std::int64_t found) {
+  return make_error(Errc::storage, "store schema version " + std::to_string(found) +
+                                       " is newer than this build supports (" + std::to_string(kSchemaVersion) +
+                                       "); refusing to open it");
+}
+
+}  // namespace
+
+Result<void> migrate(Connection& db) {
+  // Outside a transaction first: the common case (already current) then
+  // costs one read and no write lock. Reading also proves the file is a
+  // SQLite database ("file is not a database" otherwise).
+  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
+  if (version != 0) {
+    HUSH_ASSIGN(auto app, db.query_int("read application id", "PRAGMA application_id"));
+    if (app != kApplicationId) return make_error(Errc::storage, "the database is not a Hush store (application id)");
+  }
+  if (version > kSchemaVersion) return too_new(version);
+  if (version == kSchemaVersion) return Ok{};
+  if (version < 0) return make_error(Errc::storage, "the database is not a Hush store (negative schema version)");
+
+  for (const auto& m : kMigrations) {
+    Transaction tx(db);
+    HUSH_TRY(tx.begin());
+    // Re-read under the write lock: another process may have migrated since.
+    HUSH_ASSIGN(auto current, db.query_int("read schema version", "PRAGMA user_version"));
+    if (current > kSchemaVersion) return too_new(current);
+    if (current >= m.version) continue;
+    std::string step = "migrate schema to version " + std::to_string(m.version);
+    HUSH_TRY(db.exec(step, m.sql));
+    // user_version lives in the database header, which is written inside
+    // this transaction: the step and its version number commit together.
+    HUSH_TRY(db.exec(step, "PRAGMA user_version = " + std::to_string(m.version)));
+    if (m.version == 1) HUSH_TRY(db.exec(step, "PRAGMA application_id = " + std::to_string(kApplicationId)));
+    HUSH_TRY(tx.commit());
+  }
+  return Ok{};
+}
+
+}  // namespace hush::store::detail
