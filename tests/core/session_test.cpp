@@ -61,7 +61,10 @@ TEST_F(SessionTest, OneTimePrekeyIsConsumedOnlyOnSuccess) {
   start();
   auto m = alice_.encrypt(bob_, "x");
   auto tampered = *m;
-  tampered.body.back() ^= 1;  // inner MAC
+  // Layout: 0x34, pre_key_id (08 1f), base_key (12 21 +33), identity_key
+  // (1a 21 +33), message (22 len +len): flip the inner MAC's last byte.
+  ASSERT_EQ(tampered.body[73], 0x22);
+  tampered.body[75 + tampered.body[74] - 1] ^= 1;
   EXPECT_EQ(bob_.decrypt(alice_, tampered).code(), Errc::invalid_message);
   EXPECT_TRUE(bob_.store().load_prekey(31)->has_value());
   EXPECT_EQ(*bob_.decrypt(alice_, *m), "x");
