@@ -17,6 +17,9 @@ const {
 const { PartyStore } = require('./store');
 
 const U32_MAX = 0xffffffff;
+// Deliberate faults, only for checking that the suite notices them
+// (HUSH_REF_FAULTS=no-rollback,...). Never set in normal use.
+const FAULTS = new Set((process.env.HUSH_REF_FAULTS || '').split(',').filter(Boolean));
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -276,7 +279,8 @@ async function handle(line) {
     if (store) store.commit(); // state is durable before the answer is written
     return { ok: true, ...res };
   } catch (e) {
-    if (store) store.rollback();
+    if (store && !FAULTS.has('no-rollback')) store.rollback();
+    else if (store) store.commit();
     const code = classify(e, party && party.ctx, store);
     if (store) store.missingPrekey = false;
     if (process.env.HUSH_REF_DEBUG) process.stderr.write(`${op}: ${e && e.stack}\n`);

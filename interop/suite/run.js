@@ -127,8 +127,10 @@ class Runner {
       async check(sub, fn) {
         subtests++;
         const full = `${name} / ${sub}`;
+        const t0 = Date.now();
         try {
           await fn();
+          if (runner.opts.verbose) process.stderr.write(`  (${full}: ${Date.now() - t0} ms)\n`);
           runner.report(full, null);
           return true;
         } catch (e) {
