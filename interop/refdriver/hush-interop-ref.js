@@ -75,7 +75,7 @@ function classify(e, ctx, store) {
   const msg = String((e && e.message) || e);
   if (code === 1) return 'duplicate_message'; // DuplicatedMessage
   if (code === 3) return 'untrusted_identity'; // UntrustedIdentity
-  if (/invalid signature/i.test(msg)) return 'invalid_signature';
+  if (/invalid signature/i.test(msg)) return ctx === 'group' ? 'invalid_message' : 'invalid_signature'; // a bad SenderKeyMessage signature is a bad message
   if (/session with .* not found/i.test(msg)) return 'no_session'; // SessionNotFound
   if (ctx === 'group' && /missing sender key state/i.test(msg)) return 'no_session';
   if (store && store.missingPrekey) return 'invalid_prekey'; // our getPreKey/getSignedPreKey threw

@@ -127,7 +127,7 @@ function classifyLibError(e, ctx, stores) {
   const msg = String((e && e.message) || e);
   if (code === 1) return 'duplicate_message';
   if (code === 3) return 'untrusted_identity';
-  if (/invalid signature/i.test(msg)) return 'invalid_signature';
+  if (/invalid signature/i.test(msg)) return ctx === 'group' ? 'invalid_message' : 'invalid_signature';
   if (/session with .* not found/i.test(msg)) return 'no_session';
   if (stores && stores.missingPrekey) return 'invalid_prekey';
   if (/callback error .*no (signed )?prekey/i.test(msg)) return 'invalid_prekey';
