@@ -73,18 +73,24 @@ Error too_new(std::int64_t found) {
 
 }  // namespace
 
+Result<void> check_schema(Connection& db) {
+  // Reading the version also proves the file is a SQLite database ("file is
+  // not a database" otherwise).
+  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
+  if (version == 0) return Ok{};  // new, or never migrated: migrate() decides
+  HUSH_ASSIGN(auto app, db.query_int("read application id", "PRAGMA application_id"));
+  if (app != kApplicationId) return make_error(Errc::storage, "the database is not a Hush store (application id)");
+  if (version < 0) return make_error(Errc::storage, "the database is not a Hush store (negative schema version)");
+  if (version > kSchemaVersion) return too_new(version);
+  return Ok{};
+}
+
 Result<void> migrate(Connection& db) {
   // Outside a transaction first: the common case (already current) then
-  // costs one read and no write lock. Reading also proves the file is a
-  // SQLite database ("file is not a database" otherwise).
+  // costs one read and no write lock.
+  HUSH_TRY(check_schema(db));
   HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
-  if (version != 0) {
-    HUSH_ASSIGN(auto app, db.query_int("read application id", "PRAGMA application_id"));
-    if (app != kApplicationId) return make_error(Errc::storage, "the database is not a Hush store (application id)");
-  }
-  if (version > kSchemaVersion) return too_new(version);
   if (version == kSchemaVersion) return Ok{};
-  if (version < 0) return make_error(Errc::storage, "the database is not a Hush store (negative schema version)");
 
   for (const auto& m : kMigrations) {
     Transaction tx(db);

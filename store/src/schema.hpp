@@ -21,6 +21,12 @@ inline constexpr std::int64_t kApplicationId = 0x48555348;
 // exactly SessionRecord::serialize().
 inline constexpr std::int64_t kSessionFormatRecordStructure = 1;
 
+// Read-only check that the file is a SQLite database this build may open: a
+// new (version 0) file, or a Hush store at a version up to kSchemaVersion.
+// Runs before any setting is written, so a refused file is left untouched.
+// Errc::storage otherwise.
+Result<void> check_schema(Connection& db);
+
 // Brings the database to kSchemaVersion. Errc::storage if the file is not a
 // Hush store (or not SQLite at all), a migration fails (that step is rolled back; earlier ones
 // stay), or the file's version is newer than kSchemaVersion.

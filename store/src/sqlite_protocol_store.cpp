@@ -3,6 +3,8 @@
 // one transaction); rows are decoded straight into libhush's types.
 #include "hush/store/sqlite_protocol_store.hpp"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "local_identity.hpp"
@@ -58,18 +60,8 @@ struct SqliteStoreImpl {
   }
 
   // Durability and hygiene settings; docs/STORAGE.md explains each.
-  Result<void> configure() {
-    // WAL: a commit is one append and fsync of the log, and readers never
-    // block the writer. journal_mode is persistent; reading it back checks
-    // the switch happened (it cannot on some network file systems).
-    {
-      Statement wal;
-      HUSH_TRY(wal.prepare(db.get(), "enable WAL", "PRAGMA journal_mode = WAL"));
-      StatementUse use(wal);
-      HUSH_ASSIGN(bool row, use.step());
-      if (!row || use.column_text(0) != "wal")
-        return make_error(Errc::storage, "enable WAL: the file system does not support WAL mode");
-    }
+  Result<void> configure(std::chrono::milliseconds busy_timeout) {
+    HUSH_TRY(enable_wal(busy_timeout));
     // FULL: the WAL is fsynced at every commit, so a commit that returned
     // survives power loss, not only a process crash (NORMAL would not).
     HUSH_TRY(db.exec("set synchronous", "PRAGMA synchronous = FULL"));
@@ -80,6 +72,44 @@ struct SqliteStoreImpl {
     // Our schema has no functions or views an attacker-supplied file could
     // abuse; refuse them outright.
     HUSH_TRY(db.exec("set trusted_schema", "PRAGMA trusted_schema = OFF"));
+    return Ok{};
+  }
+
+  // WAL: a commit is one append and fsync of the log, and readers never
+  // block the writer. journal_mode is persistent; reading it back checks the
+  // switch happened (it cannot on some network file systems).
+  //
+  // The switch takes an exclusive lock. When another connection is making
+  // the same switch (two processes creating one store), SQLite reports BUSY
+  // at once rather than call the busy handler, since two connections both
+  // upgrading a shared lock would deadlock; so retry until the timeout.
+  Result<void> enable_wal(std::chrono::milliseconds busy_timeout) {
+    auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+    for (;;) {
+      bool busy = false;
+      auto r = try_enable_wal(busy);
+      if (r.ok() || !busy || std::chrono::steady_clock::now() >= deadline) return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
+  // `busy` reports SQLITE_BUSY, read at the failure itself: a later reset or
+  // finalize would overwrite the connection's error code.
+  Result<void> try_enable_wal(bool& busy) {
+    auto is_busy = [&] { return (sqlite3_extended_errcode(db.get()) & 0xff) == SQLITE_BUSY; };
+    Statement wal;
+    if (auto r = wal.prepare(db.get(), "enable WAL", "PRAGMA journal_mode = WAL"); !r.ok()) {
+      busy = is_busy();
+      return r;
+    }
+    StatementUse use(wal);
+    auto row = use.step();
+    if (!row.ok()) {
+      busy = is_busy();
+      return std::move(row).error();
+    }
+    if (!*row || use.column_text(0) != "wal")
+      return make_error(Errc::storage, "enable WAL: the file system does not support WAL mode");
     return Ok{};
   }
 };
@@ -134,7 +164,10 @@ Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std
 
   auto impl = std::make_unique<detail::SqliteStoreImpl>();
   HUSH_TRY(impl->db.open(file, options.busy_timeout));
-  HUSH_TRY(impl->configure());
+  // Checked before configure() writes anything (journal_mode is stored in
+  // the file): a foreign or too-new file is refused untouched.
+  HUSH_TRY(detail::check_schema(impl->db));
+  HUSH_TRY(impl->configure(options.busy_timeout));
   HUSH_TRY(detail::migrate(impl->db));
   HUSH_ASSIGN(auto local, detail::load_or_create_local_identity(impl->db, options));
   HUSH_TRY(impl->prepare_statements());

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <set>
 
@@ -93,6 +94,34 @@ TEST_F(SqliteDurabilityTest, EveryAcknowledgedCommitSurvivesAKillMidStream) {
     ASSERT_TRUE(loaded.ok() && loaded->has_value()) << "device " << d;
     EXPECT_EQ(serialized(**loaded), serialized(record));
   }
+}
+
+// Two processes creating the same new store at once end up with one identity
+// (creation happens under the write lock, re-checked inside it).
+TEST_F(SqliteDurabilityTest, ConcurrentCreatorsAgreeOnOneIdentity) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    DeterministicRng child_rng(777);  // a different identity if it wins
+    auto s = store::SqliteProtocolStore::open(dir_, store::OpenOptions{"alice", 1, 1234, child_rng});
+    if (!s) ::_exit(10);
+    auto pub = (*s)->identity_key_pair().public_key.serialize();
+    if (::write(fds[1], pub.data(), pub.size()) != static_cast<ssize_t>(pub.size())) ::_exit(11);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  std::array<std::uint8_t, kPublicKeySize> child_pub{};
+  ASSERT_EQ(::read(fds[0], child_pub.data(), child_pub.size()), static_cast<ssize_t>(child_pub.size()));
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(child_pub, s->identity_key_pair().public_key.serialize());
 }
 
 }  // namespace

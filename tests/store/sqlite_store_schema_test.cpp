@@ -78,6 +78,9 @@ TEST_F(SqliteSchemaTest, SqliteFileOfAnotherApplicationIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.code(), Errc::storage);
   EXPECT_NE(r.error().message.find("not a Hush store"), std::string::npos) << r.error().message;
+  // Refused before any setting was written: the file is not switched to WAL.
+  RawDb raw(db_file());
+  EXPECT_EQ(raw.query_int("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), 1);
 }
 
 TEST_F(SqliteSchemaTest, FileThatIsNotSqliteIsAStorageError) {
