@@ -55,11 +55,13 @@ class Runner {
   _driverArgv(cmd) {
     if (!cmd) return [path.join(REPO, 'build', 'bin', 'hush-interop')];
     const argv = splitCommand(cmd);
-    // resolve relative script/binary paths against the current directory
+    // Arguments naming existing files relative to the current directory are
+    // made absolute (drivers run with the repository root as their cwd).
     return argv.map((a, i) => {
       if (a.startsWith('-')) return a;
       if (i === 0 && !a.includes('/')) return a; // a command on PATH, e.g. "node"
-      return path.resolve(a);
+      const abs = path.resolve(a);
+      return fs.existsSync(abs) ? abs : a;
     });
   }
 

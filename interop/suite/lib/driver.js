@@ -56,6 +56,7 @@ class DriverProcess {
     this.child = spawn(this.argv[0], this.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd: this.cwd });
     live.add(this);
     this.exitPromise = new Promise((resolve) => {
+      this._resolveExit = resolve;
       this.child.on('exit', (code, signal) => {
         this.exited = { code, signal };
         live.delete(this);
@@ -66,6 +67,12 @@ class DriverProcess {
     this.child.on('error', (e) => {
       this.fault = new DriverFault('spawn', `${this.argv.join(' ')}: ${e.message}`);
       this._failAll(this.fault);
+      if (this.child.pid === undefined && !this.exited) {
+        // never started: no 'exit' event will come
+        this.exited = { code: null, signal: null, spawnError: e.message };
+        live.delete(this);
+        this._resolveExit(this.exited);
+      }
     });
     this.child.stdin.on('error', () => { /* EPIPE after a crash: reported through 'exit' */ });
     let buf = '';
@@ -128,6 +135,7 @@ class DriverProcess {
   // Send one raw line and wait for its response object.
   requestLine(line, { timeoutMs } = {}) {
     if (this.fault) return Promise.reject(this.fault);
+    if (this.exited && this.exited.spawnError) return Promise.reject(new DriverFault('spawn', `${this.argv.join(' ')}: ${this.exited.spawnError}`));
     if (this.exited) return Promise.reject(new DriverFault('crash', `process already exited (code ${this.exited.code}, signal ${this.exited.signal})${this._stderrTail()}`));
     const t = timeoutMs || this.defaultTimeoutMs;
     return new Promise((resolve, reject) => {
@@ -163,6 +171,7 @@ class DriverProcess {
 
   async kill(signal = 'SIGKILL') {
     if (this.exited) return this.exited;
+    if (this.child.pid === undefined) return this.exitPromise;
     this.expectedDeath = true;
     try { process.kill(-this.child.pid, signal); } catch (_) {
       try { this.child.kill(signal); } catch (__) { /* gone */ }
