@@ -10,7 +10,9 @@ Error corrupt(std::string_view what) {
   return make_error(Errc::storage, "local identity is corrupt: " + std::string(what));
 }
 
-bool fits_u32(std::int64_t v) { return v >= 0 && v <= std::numeric_limits<std::uint32_t>::max(); }
+bool fits_u32(std::int64_t v) {
+  return v >= 0 && v <= std::numeric_limits<std::uint32_t>::max();
+}
 
 std::string describe(std::string_view address, std::int64_t device_id, std::int64_t registration_id) {
   return std::string(address) + "." + std::to_string(device_id) + " (registration id " +
@@ -38,10 +40,9 @@ Result<void> check_owner(const LocalIdentity& stored, const OpenOptions& options
   if (stored.address == options.address && stored.device_id == options.device_id &&
       stored.registration_id == options.registration_id)
     return Ok{};
-  return make_error(Errc::bad_request, "store belongs to " +
-                                           describe(stored.address, stored.device_id, stored.registration_id) +
-                                           ", not " +
-                                           describe(options.address, options.device_id, options.registration_id));
+  return make_error(Errc::bad_request,
+                    "store belongs to " + describe(stored.address, stored.device_id, stored.registration_id) +
+                        ", not " + describe(options.address, options.device_id, options.registration_id));
 }
 
 }  // namespace

@@ -13,7 +13,9 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 
 // --- Statement ---------------------------------------------------------------
 
-Statement::~Statement() { finalize(); }
+Statement::~Statement() {
+  finalize();
+}
 
 void Statement::finalize() noexcept {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
@@ -25,8 +27,7 @@ Result<void> Statement::prepare(sqlite3* db, std::string_view name, std::string_
   name_ = name;
   if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     return make_error(Errc::storage, name_ + ": statement too long");
-  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                              nullptr);
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     finalize();
     return sqlite_error(db, "prepare " + name_);
@@ -151,9 +152,13 @@ Result<std::int64_t> Connection::query_int(std::string_view what, const std::str
   return use.column_int(0);
 }
 
-Result<void> Connection::begin_immediate() { return StatementUse(begin_).run(); }
+Result<void> Connection::begin_immediate() {
+  return StatementUse(begin_).run();
+}
 
-Result<void> Connection::commit() { return StatementUse(commit_).run(); }
+Result<void> Connection::commit() {
+  return StatementUse(commit_).run();
+}
 
 void Connection::rollback() noexcept {
   if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return;  // nothing open

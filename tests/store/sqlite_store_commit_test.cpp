@@ -22,9 +22,7 @@ class SqliteCommitTest : public StoreTest {
     old_session_ = serialized(SessionRecord{});
   }
 
-  SessionCommit full_commit() {
-    return SessionCommit{bob_, &new_record_, bob_key_, 31u};
-  }
+  SessionCommit full_commit() { return SessionCommit{bob_, &new_record_, bob_key_, 31u}; }
 
   void expect_unchanged(store::SqliteProtocolStore& s) {
     EXPECT_FALSE(*s.get_identity("bob"));

@@ -206,7 +206,11 @@ TEST_F(SqliteRoundTripTest, ExistingWideFileIsTightenedOnOpen) {
 
 TEST_F(SqliteRoundTripTest, PathThatIsAFileIsAStorageError) {
   std::filesystem::create_directories(root_);
-  { std::FILE* f = std::fopen(dir_.c_str(), "w"); ASSERT_NE(f, nullptr); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen(dir_.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fclose(f);
+  }
   auto r = SqliteProtocolStore::open(dir_, options());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.code(), Errc::storage);

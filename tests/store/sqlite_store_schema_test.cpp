@@ -70,8 +70,7 @@ TEST_F(SqliteSchemaTest, SqliteFileOfAnotherApplicationIsRefused) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(db_file().c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version = 1;", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version = 1;", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
   auto r = SqliteProtocolStore::open(dir_, options());

@@ -1,0 +1,33 @@
+// The SQLite side of SqliteProtocolStore: its connection, the connection
+// settings, and every statement the store runs, prepared once at open.
+#pragma once
+
+#include <chrono>
+
+#include "sqlite.hpp"
+
+namespace hush::store::detail {
+
+// Member order matters: statements are destroyed before the connection.
+struct SqliteStoreImpl {
+  Connection db;
+  Statement get_identity;
+  Statement save_identity;
+  Statement load_prekey;
+  Statement store_prekey;
+  Statement remove_prekey;
+  Statement load_signed_prekey;
+  Statement store_signed_prekey;
+  Statement load_session;
+  Statement store_session;
+
+  // Durability and hygiene settings (docs/STORAGE.md, "Durability").
+  Result<void> configure(std::chrono::milliseconds busy_timeout);
+  Result<void> prepare_statements();
+
+ private:
+  Result<void> enable_wal(std::chrono::milliseconds busy_timeout);
+  Result<void> try_enable_wal(bool& busy);
+};
+
+}  // namespace hush::store::detail
