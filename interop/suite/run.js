@@ -71,7 +71,13 @@ class Runner {
       process.stdout.write(`ok   ${name}\n`);
     } else {
       this.failed++;
-      const reason = err instanceof Error ? (err.constructor.name === 'CheckFailed' || err instanceof DriverFault || err.code ? err.message : (err.stack || err.message)) : String(err);
+      let reason = String(err);
+      if (err instanceof Error) {
+        // assertion failures, driver faults and party errors explain themselves;
+        // anything else (a bug in the suite?) gets its class name
+        const plain = err.constructor.name === 'CheckFailed' || err instanceof DriverFault || err.code || err.plain;
+        reason = plain ? err.message : `${err.name}: ${err.message}`;
+      }
       process.stdout.write(`FAIL ${name}: ${oneLine(reason)}\n`);
       if (this.opts.verbose && err && err.stack) process.stderr.write(`${err.stack}\n`);
     }
@@ -88,6 +94,7 @@ class Runner {
     const rng = new Rng(`${seed}:${name}`);
     let subtests = 0;
     let aborted = false;
+    let finished = false; // set when the scenario is over (also after a timeout)
     const runner = this;
     const ctx = {
       dir,
@@ -98,6 +105,7 @@ class Runner {
       log: (...a) => { if (runner.opts.verbose) process.stderr.write(`  [${name}] ${a.join(' ')}\n`); },
       // Spawn a driver process (optionally init it) and return its DriverParty.
       async driver({ address = 'hush', deviceId = 1, registrationId, store, init = true, timeoutMs } = {}) {
+        if (finished) throw new Error('scenario already finished (timed out)');
         const proc = new DriverProcess(runner.driverArgv, { defaultTimeoutMs: timeoutMs || 15000, cwd: REPO }).start();
         drivers.push(proc);
         const party = new DriverParty(proc, { address, deviceId, registrationId, store });
@@ -127,15 +135,18 @@ class Runner {
       },
       // A named sub-test: reported on its own line. Driver faults abort the scenario.
       async check(sub, fn) {
+        if (finished) throw new Error('scenario already finished (timed out)');
         subtests++;
         const full = `${name} / ${sub}`;
         const t0 = Date.now();
         try {
           await fn();
+          if (finished) return false;
           if (runner.opts.verbose) process.stderr.write(`  (${full}: ${Date.now() - t0} ms)\n`);
           runner.report(full, null);
           return true;
         } catch (e) {
+          if (finished) throw e;
           runner.report(full, e);
           if (e instanceof DriverFault) {
             aborted = true;
@@ -151,12 +162,13 @@ class Runner {
     try {
       await Promise.race([
         scenario.run(ctx),
-        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`scenario timed out after ${timeoutMs} ms`)), timeoutMs); }),
+        new Promise((_, rej) => { timer = setTimeout(() => rej(Object.assign(new Error(`scenario timed out after ${timeoutMs} ms`), { plain: true })), timeoutMs); }),
       ]);
     } catch (e) {
       err = e;
     } finally {
       clearTimeout(timer);
+      finished = true;
     }
     // Shut drivers down: end of stdin must make a live driver exit 0.
     for (const d of drivers) {
@@ -167,12 +179,12 @@ class Runner {
       }
       const r = await d.close(5000);
       if (!err && !(r.code === 0 && r.signal === null)) {
-        err = new Error(`driver did not exit 0 at end of stdin (code ${r.code}, signal ${r.signal})${d.stderr ? `; stderr: ${d.stderr.trim().slice(-300)}` : ''}`);
+        err = Object.assign(new Error(`driver did not exit 0 at end of stdin (code ${r.code}, signal ${r.signal})${d.stderr ? `; stderr: ${d.stderr.trim().slice(-300)}` : ''}`), { plain: true });
       }
     }
     if (err && aborted && subtests > 0) {
       // already reported by the failing sub-test
-      this.report(name, new Error('aborted after a driver fault (see above)'));
+      this.report(name, Object.assign(new Error('aborted after a driver fault (see above)'), { plain: true }));
     } else {
       this.report(name, err);
     }
@@ -208,6 +220,11 @@ class Runner {
     return this.failed === 0 ? 0 : 1;
   }
 }
+
+// A scenario abandoned after its timeout may still reject in the background.
+process.on('unhandledRejection', (e) => {
+  if (opts && opts.verbose) process.stderr.write(`(background rejection: ${e && e.message})\n`);
+});
 
 let opts;
 try {
