@@ -7,6 +7,11 @@
 // them to ProtocolStore::commit in one call, which must apply all of them or
 // none. Failed steps call nothing, so a failed decrypt leaves every record as
 // it was.
+//
+// Errors: every method returns Errc::storage when the backing store fails
+// (I/O, lock timeout, a stored row that does not parse); absent records are
+// an empty optional, never an error. Thread safety: none required; libhush
+// calls one store from one thread at a time.
 #pragma once
 
 #include <optional>
@@ -60,9 +65,9 @@ class SessionStore {
 // Everything one successful protocol step writes.
 struct SessionCommit {
   ProtocolAddress address;
-  const SessionRecord* record = nullptr;      // the session to store
+  const SessionRecord* record = nullptr;      // the session to store; required (null: bad_request)
   std::optional<IdentityKey> identity;        // identity to record for address.name
-  std::optional<std::uint32_t> consumed_prekey;  // one-time prekey to remove
+  std::optional<std::uint32_t> consumed_prekey;  // one-time prekey to remove (absent: no-op, as libsignal)
 };
 
 class ProtocolStore : public IdentityKeyStore,
