@@ -1,6 +1,7 @@
 // XEdDSA as libsignal does it (facts §2): libsignal's own signatures verify,
 // ours round-trip, every tampering is refused, and the edge cases libsignal
 // accepts (s in [L, 2^253), bit 255 of u, u >= p) are accepted here too.
+#include <openssl/bn.h>
 #include <sodium.h>
 
 #include <gtest/gtest.h>
@@ -216,6 +217,18 @@ TEST(XeddsaTest, NonCanonicalSBelow2To253IsAccepted) {
     auto big = with_s_plus_l(sig);
     EXPECT_TRUE(kp.public_key.verify(as_bytes("canon"), big)) << i;
   }
+  // The same signature given to libsodium unreduced is refused, which is why
+  // xeddsa.cpp reduces s before verifying: here A = B (scalar 1, u = 9).
+  crypto::Key32 one;
+  one.data()[0] = 1;
+  auto sig = crypto::xeddsa_sign(one, as_bytes("canon"), std::array<std::uint8_t, 64>{});
+  auto big = with_s_plus_l(sig);
+  std::uint8_t base_point[32];
+  ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(base_point, one.data()), 0);
+  EXPECT_EQ(crypto_sign_ed25519_verify_detached(sig.data(), as_bytes("canon").data(), 5, base_point), 0);
+  EXPECT_NE(crypto_sign_ed25519_verify_detached(big.data(), as_bytes("canon").data(), 5, base_point), 0);
+  auto u9 = u_from_hex("0900000000000000000000000000000000000000000000000000000000000000");
+  EXPECT_TRUE(crypto::xeddsa_verify(u9, as_bytes("canon"), big));
   EXPECT_GT(seen[0], 0);
   EXPECT_GT(seen[1], 0);
 }
@@ -299,18 +312,109 @@ TEST(XeddsaTest, SmallOrderKeyForgeryIsRejected) {
   }
 }
 
-// The backend behaviour xeddsa.cpp relies on for the zero scalar.
-TEST(XeddsaTest, BackendIdentityConventions) {
+// Helpers for hand-built signatures: libsignal's signing equations with an
+// arbitrary A, so keys that no clamped scalar produces can be exercised.
+struct Scalar32 {
+  std::uint8_t b[32];
+};
+
+Scalar32 hash_mod_l(std::initializer_list<ByteView> parts) {
+  crypto_hash_sha512_state st;
+  crypto_hash_sha512_init(&st);
+  for (auto p : parts) crypto_hash_sha512_update(&st, p.data(), p.size());
+  std::uint8_t digest[64];
+  crypto_hash_sha512_final(&st, digest);
+  Scalar32 h;
+  crypto_core_ed25519_scalar_reduce(h.b, digest);
+  return h;
+}
+
+// Montgomery u = (1 + y) / (1 - y) mod p for a compressed Edwards point
+// (test-only inverse of the map in xeddsa.cpp).
+crypto::PublicU montgomery_u(const std::uint8_t edwards[32]) {
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM *p = BN_new(), *y = BN_new(), *num = BN_new(), *den = BN_new(), *u = BN_new();
+  BN_set_bit(p, 255);
+  BN_sub_word(p, 19);
+  std::uint8_t yb[32];
+  std::memcpy(yb, edwards, 32);
+  yb[31] &= 0x7F;
+  BN_lebin2bn(yb, 32, y);
+  BN_mod_add(num, BN_value_one(), y, p, ctx);
+  BN_mod_sub(den, BN_value_one(), y, p, ctx);
+  BN_mod_inverse(den, den, p, ctx);
+  BN_mod_mul(u, num, den, p, ctx);
+  crypto::PublicU out{};
+  BN_bn2lebinpad(u, out.data(), 32);
+  BN_free(p), BN_free(y), BN_free(num), BN_free(den), BN_free(u);
+  BN_CTX_free(ctx);
+  return out;
+}
+
+// The order-2 point (0, -1).
+const Bytes kOrder2 = from_hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+
+// A key with a torsion component, A = a·B + T (T of order 2), is not in the
+// prime-order subgroup; libsignal still verifies against it, and the check
+// R == s·B - h·A then holds exactly when h is even (h·T vanishes). We must
+// give the same answer in both cases.
+TEST(XeddsaTest, TorsionKeyBehavesAsInLibsignal) {
+  DeterministicRng rng(253);
+  crypto::Key32 k;
+  rng.fill(k.mut());
+  crypto::clamp(k.mut());
+  std::uint8_t ab[32], a_enc[32], a[32], wide[64] = {};
+  ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(ab, k.data()), 0);
+  ASSERT_EQ(crypto_core_ed25519_add(a_enc, ab, kOrder2.data()), 0);
+  ASSERT_EQ(crypto_core_ed25519_is_valid_point(a_enc), 0);  // not in the main subgroup
+  std::memcpy(wide, k.data(), 32);
+  crypto_core_ed25519_scalar_reduce(a, wide);
+  const auto u = montgomery_u(a_enc);
+  const Bytes msg = from_hex("746f7273696f6e");
+  bool saw_even = false, saw_odd = false;
+  for (std::uint8_t i = 1; !(saw_even && saw_odd); ++i) {
+    std::uint8_t rw[64] = {i, 0x42};
+    std::uint8_t r[32], r_enc[32];
+    crypto_core_ed25519_scalar_reduce(r, rw);
+    ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
+    Scalar32 h = hash_mod_l({ByteView(r_enc, 32), ByteView(a_enc, 32), msg});
+    std::uint8_t ha[32], s[32];
+    crypto_core_ed25519_scalar_mul(ha, h.b, a);
+    crypto_core_ed25519_scalar_add(s, ha, r);
+    Sig sig{};
+    std::memcpy(sig.data(), r_enc, 32);
+    std::memcpy(sig.data() + 32, s, 32);
+    sig[63] |= a_enc[31] & 0x80;
+    const bool even = (h.b[0] & 1) == 0;
+    EXPECT_EQ(crypto::xeddsa_verify(u, msg, sig), even) << "h " << (even ? "even" : "odd");
+    (even ? saw_even : saw_odd) = true;
+  }
+}
+
+// Documented difference (xeddsa.cpp): an R encoding a small-order point is
+// refused. The holder of a private key can make one by taking r = 0
+// (R = identity, s = h·a); libsignal would accept it.
+TEST(XeddsaTest, IdentityRFromTheKeyHolderIsRejected) {
+  DeterministicRng rng(254);
+  auto kp = KeyPair::generate(rng);
+  std::uint8_t a_enc[32], a[32], wide[64] = {};
+  ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(a_enc, kp.private_key.serialize().data()), 0);
+  std::memcpy(wide, kp.private_key.serialize().data(), 32);
+  crypto_core_ed25519_scalar_reduce(a, wide);
+  const std::uint8_t identity[32] = {1};
+  const Bytes msg = from_hex("72303d30");
+  Scalar32 h = hash_mod_l({ByteView(identity, 32), ByteView(a_enc, 32), msg});
+  Sig sig{};
+  sig[0] = 1;
+  crypto_core_ed25519_scalar_mul(sig.data() + 32, h.b, a);
+  sig[63] |= a_enc[31] & 0x80;
+  EXPECT_FALSE(kp.public_key.verify(msg, sig));
+}
+
+// The backend behaviour xeddsa_sign relies on for the zero scalar.
+TEST(XeddsaTest, BackendReportsTheZeroScalar) {
   std::uint8_t zero[32] = {}, out[32];
   EXPECT_EQ(crypto_scalarmult_ed25519_base_noclamp(out, zero), -1);
-  std::uint8_t identity[32] = {1};
-  std::uint8_t b[32], diff[32];
-  std::uint8_t one[32] = {1};
-  ASSERT_EQ(crypto_scalarmult_ed25519_base_noclamp(b, one), 0);
-  ASSERT_EQ(crypto_core_ed25519_sub(diff, b, identity), 0);
-  EXPECT_EQ(0, std::memcmp(diff, b, 32));
-  ASSERT_EQ(crypto_core_ed25519_sub(diff, identity, identity), 0);
-  EXPECT_EQ(0, std::memcmp(diff, identity, 32));
 }
 
 // --- libsignal's answers (interop/vectors/xeddsa.json) ---------------------------------------

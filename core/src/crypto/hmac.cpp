@@ -30,11 +30,13 @@ constexpr std::size_t kBlockSize = SHA256_CBLOCK;  // 64, RFC 2104 "B"
 constexpr std::size_t kHashSize = SHA256_DIGEST_LENGTH;  // 32, RFC 2104 "L"
 
 // inner/outer: SHA-256 states after absorbing K^ipad and K^opad (one block
-// each), computed once per key. work: the MAC in progress.
+// each), computed once per key. work: the MAC in progress. pending: data has
+// been fed since the last finish/reset, so work is no longer a copy of inner.
 struct HmacState {
   SHA256_CTX inner;
   SHA256_CTX outer;
   SHA256_CTX work;
+  bool pending;
 };
 static_assert(sizeof(HmacState) <= 512, "HmacSha256::state_ too small");
 static_assert(alignof(HmacState) <= 16, "HmacSha256::state_ under-aligned");
@@ -70,6 +72,7 @@ HmacSha256::HmacSha256(ByteView key) {
   secure_wipe(k, sizeof k);
   secure_wipe(pad, sizeof pad);
   st.work = st.inner;
+  st.pending = false;
 }
 
 // Every state is key-derived, so all of it is wiped.
@@ -77,11 +80,14 @@ HmacSha256::~HmacSha256() { secure_wipe(state_.data(), state_.size()); }
 
 void HmacSha256::reset() {
   auto& st = state_of(state_);
-  st.work = st.inner;
+  if (st.pending) st.work = st.inner;
+  st.pending = false;
 }
 
 void HmacSha256::update(ByteView data) {
-  if (!data.empty()) SHA256_Update(&state_of(state_).work, data.data(), data.size());
+  auto& st = state_of(state_);
+  st.pending = true;
+  if (!data.empty()) SHA256_Update(&st.work, data.data(), data.size());
 }
 
 // HMAC = H(K^opad || H(K^ipad || text)). Leaves the object ready for a new MAC
@@ -95,6 +101,7 @@ void HmacSha256::finish(std::uint8_t out[32]) {
   SHA256_Final(out, &st.work);
   secure_wipe(inner_hash, sizeof inner_hash);
   st.work = st.inner;
+  st.pending = false;
 }
 
 std::array<std::uint8_t, 32> HmacSha256::mac(ByteView data) {
