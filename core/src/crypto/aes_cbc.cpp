@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <climits>
 #include <cstdlib>
 #include <memory>
 
@@ -33,6 +34,8 @@ namespace {
 constexpr std::size_t kKeySize = 32;
 constexpr std::size_t kIvSize = 16;
 constexpr std::size_t kBlock = 16;
+// EVP lengths are int; nothing in the protocol comes near this.
+constexpr std::size_t kMaxInput = static_cast<std::size_t>(INT_MAX) - 2 * kBlock;
 
 const EVP_CIPHER* aes256_cbc() {
   // Thread-safe one-time fetch; never freed (process lifetime).
@@ -70,7 +73,7 @@ Error decrypt_failed(const char* what) {
 Bytes aes256_cbc_encrypt(ByteView key32, ByteView iv16, ByteView plaintext) {
   // Keys and IVs come from our own KDFs (facts §4, §7); a wrong size is a
   // programming error with no safe fallback.
-  if (key32.size() != kKeySize || iv16.size() != kIvSize) std::abort();
+  if (key32.size() != kKeySize || iv16.size() != kIvSize || plaintext.size() > kMaxInput) std::abort();
   EVP_CIPHER_CTX* ctx = thread_ctx();
   // PKCS#7 always adds 1..16 bytes.
   Bytes out(plaintext.size() + kBlock - plaintext.size() % kBlock);
@@ -91,6 +94,7 @@ Result<SecretBytes> aes256_cbc_decrypt(ByteView key32, ByteView iv16, ByteView c
   if (ciphertext.empty() || ciphertext.size() % kBlock != 0) {
     return make_error(Errc::invalid_message, "ciphertext length must be a non-zero multiple of 16");
   }
+  if (ciphertext.size() > kMaxInput) return make_error(Errc::invalid_message, "ciphertext too long");
   EVP_CIPHER_CTX* ctx = thread_ctx();
   // EVP_DecryptUpdate may write up to inl + block_size - 1 bytes (OpenSSL
   // docs); the plaintext is then shortened in place, wiping the tail.

@@ -2,6 +2,8 @@
 // ScannableFingerprint::deserialize and ::compare, facts §8).
 #include "hush/fingerprint.hpp"
 
+#include <climits>
+
 #include "fingerprint.pb.h"
 
 namespace hush {
@@ -13,6 +15,8 @@ Error parsing_error() { return make_error(Errc::invalid_message, "fingerprint pa
 }  // namespace
 
 Result<bool> compare_scannable(ByteView ours, ByteView theirs) {
+  // protobuf takes an int length.
+  if (ours.size() > INT_MAX || theirs.size() > INT_MAX) return parsing_error();
   // Our side as libsignal's deserialize reads it: every field required.
   fingerprint::CombinedFingerprints mine;
   if (!mine.ParseFromArray(ours.data(), static_cast<int>(ours.size())) || !mine.has_version() ||
