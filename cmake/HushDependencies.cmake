@@ -2,7 +2,10 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3>=3.40)
-find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto)
+find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto SSL)
+# Boost.Beast/Asio (header-only in 1.74) and CLI11 for hushd and the client.
+find_package(Boost 1.74 REQUIRED)
+find_package(CLI11 CONFIG QUIET)
 find_package(Protobuf 3.21 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Threads REQUIRED)
