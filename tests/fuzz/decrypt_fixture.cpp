@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "crypto/crypto.hpp"
+#include "state/session_record_impl.hpp"
 #include "support/party.hpp"
 #include "wire/prekey_signal_message.hpp"
 
@@ -105,6 +107,23 @@ Bytes DecryptFixture::digest(const ProtocolStore& store) const {
   return out;
 }
 
+Bytes DecryptFixture::forge(std::uint8_t flags, ByteView rest) const {
+  const auto& s = *alice_sender.impl().current;
+  auto chain = s.sender_chain->chain_key.clone();
+  for (unsigned i = 0; i < (flags >> 4); ++i) chain = chain.next();
+  const auto keys = chain.message_keys();
+  const Bytes ciphertext = (flags & kForgeEncrypt)
+                               ? crypto::aes256_cbc_encrypt(keys.cipher_key.view(), keys.iv.view(), rest)
+                               : Bytes(rest.begin(), rest.end());
+  Bytes inner = wire::build_signal_message(s.session_version, s.sender_chain->ratchet_key.public_key, keys.counter,
+                                           s.previous_counter, ciphertext, keys.mac_key, s.local_identity,
+                                           s.remote_identity);
+  if (!(flags & kForgeWrapPreKey)) return inner;
+  auto p = must(wire::PreKeySignalMessage::parse(first_prekey_body), "parse the first PreKey message");
+  return wire::build_prekey_signal_message(p.message_version, p.registration_id, p.prekey_id, p.signed_prekey_id,
+                                           p.base_key, p.identity_key, inner);
+}
+
 DecryptFixture build_decrypt_fixture() {
   DecryptFixture f;
   test::Party alice("alice", kAliceSeed, f.clock);
@@ -148,6 +167,12 @@ DecryptFixture build_decrypt_fixture() {
   // Bob answers; Alice's reply starts her second sending chain.
   auto r0 = must(bob.encrypt(alice, "reply from bob"), "bob replies");
   (void)must(alice.decrypt(bob, r0), "alice reads the reply");
+  {
+    auto rec = must(alice.store().load_session(bob.address()), "alice's session");
+    if (!rec) die("alice's session", make_error(Errc::no_session, "alice has no session with bob"));
+    f.alice_sender = std::move(*rec);
+    f.first_prekey_body = m0.body;
+  }
   auto m3 = send("whisper_chain2_counter0", "skipped by bob");
   auto m4 = send("whisper_chain2_counter1", "delivered");
   auto m5 = send("whisper_chain2_counter2", std::string(300, 'x'));

@@ -105,6 +105,18 @@ struct DecryptFixture {
   // have been given one of the latter.
   std::vector<Bytes> plaintexts;
   std::vector<Bytes> signal_bodies;
+  // Alice's record right after she read Bob's reply (her second sending
+  // chain at index 0, before m3), and her first PreKey message: what forge()
+  // needs to make messages with valid MACs.
+  SessionRecord alice_sender;
+  Bytes first_prekey_body;
+
+  // A message from Alice with a valid MAC (fuzz_decrypt's "forge" inputs):
+  // her second chain's message keys at counter flags>>4 (0: skipped by Bob,
+  // 1: already delivered, 2: next, 3..15: ahead), over `rest` as the
+  // ciphertext, or (flags & 2) over rest encrypted as plaintext; (flags & 1)
+  // wraps it in a PreKey message of the first session.
+  Bytes forge(std::uint8_t flags, ByteView rest) const;
 
   // A fresh store in the fixture state.
   std::unique_ptr<WatchedStore> make_bob_store() const;
@@ -117,7 +129,16 @@ struct DecryptFixture {
 DecryptFixture build_decrypt_fixture();
 
 // fuzz_decrypt's input layout: byte 0 picks the type, the rest is the body.
-// 7 → sender_key (must be refused), odd → prekey (3), even → whisper (2).
+// 0x40..0x7f → forge: byte 1 is forge()'s flags, the rest its `rest`;
+// otherwise 7 → sender_key (must be refused), odd → prekey (3), even →
+// whisper (2).
+inline constexpr std::uint8_t kForgeSelector = 0x40;
+inline bool is_forge_selector(std::uint8_t b) { return (b & 0xC0) == kForgeSelector; }
+inline constexpr std::uint8_t kForgeWrapPreKey = 1;
+inline constexpr std::uint8_t kForgeEncrypt = 2;
+inline MessageType forge_type(std::uint8_t flags) {
+  return (flags & kForgeWrapPreKey) ? MessageType::prekey : MessageType::whisper;
+}
 inline MessageType decrypt_type_for(std::uint8_t b) {
   if (b == 7) return MessageType::sender_key;
   return (b & 1) ? MessageType::prekey : MessageType::whisper;

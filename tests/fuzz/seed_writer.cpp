@@ -164,6 +164,16 @@ void from_fixture(Corpus& c) {
     c.add_prefixed(kDecrypt, static_cast<std::uint8_t>(g.type), g.body);
     c.add(g.type == hush::MessageType::whisper ? kSignal : kPreKey, g.body);
   }
+  // Forged-with-Alice's-keys messages (fuzz_decrypt's 0x40 selector): each
+  // counter class, raw and encrypted rest, whisper and PreKey.
+  const Bytes text = {'s', 'e', 'e', 'd', ' ', 'p', 'l', 'a', 'i', 'n', 't', 'e', 'x', 't'};
+  for (std::uint8_t counter : {0, 1, 2, 3, 15})
+    for (std::uint8_t low : {0, 1, 2, 3}) {
+      Bytes seed{hush::fuzz::kForgeSelector, static_cast<std::uint8_t>(counter << 4 | low)};
+      seed.insert(seed.end(), text.begin(), text.end());
+      if (!(low & hush::fuzz::kForgeEncrypt)) seed.resize(2 + 32);  // two AES blocks of "ciphertext"
+      c.add(kDecrypt, seed);
+    }
   // The sender-key selector, once.
   if (!f.genuine.empty()) c.add_prefixed(kDecrypt, 7, f.genuine.front().body);
   c.add(kRecord, f.session.view());
