@@ -6,7 +6,7 @@
 // bit travels in bit 7 of sig[63] (s < 2^253 leaves it free). The verifier
 // rebuilds A from the Montgomery u and that bit.
 //
-// Everything is composed from libsodium's Ed25519 core operations; the one
+// Everything is composed from libsodium's Ed25519 operations; the one
 // piece libsodium lacks, the public birational map u -> y = (u-1)/(u+1) mod p,
 // uses OpenSSL BIGNUM (public data, so constant time is not needed there).
 //
