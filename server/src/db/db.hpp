@@ -20,6 +20,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hush/bytes.hpp"
@@ -85,6 +87,51 @@ struct QueueDepth {
   std::uint64_t bytes = 0;
 };
 
+// Failures a caller must tell apart (the HTTP layer maps username_taken to
+// 409 and invalid_invite to 403). They travel as Errc::bad_request with
+// exactly db_error_message(e) as the message, so Result<T> and Error stay
+// as they are; db_error() recovers the value without string parsing at the
+// call site. Any other Error is DbError::other.
+enum class DbError {
+  other,
+  username_taken,     // create_account: the username exists
+  invalid_invite,     // create_account: unknown, expired or used invite
+  unknown_account,    // add_device: no such account
+  unknown_device,     // set_signed_prekey, add_prekeys: no such device
+  too_many_prekeys,   // add_prekeys: the device would hold more than max_stored
+  duplicate_envelope, // enqueue: an envelope id already queued (ids are random: a caller bug)
+  duplicate_invite,   // create_invite: the token hash exists
+  invalid_argument,   // a key, signature or hash of the wrong size
+};
+
+constexpr std::string_view db_error_message(DbError e) noexcept {
+  switch (e) {
+    case DbError::username_taken: return "username taken";
+    case DbError::invalid_invite: return "invalid or used invite";
+    case DbError::unknown_account: return "unknown account";
+    case DbError::unknown_device: return "unknown device";
+    case DbError::too_many_prekeys: return "too many prekeys";
+    case DbError::duplicate_envelope: return "duplicate envelope id";
+    case DbError::duplicate_invite: return "duplicate invite";
+    case DbError::invalid_argument: return "invalid argument size";
+    case DbError::other: break;
+  }
+  return "storage error";
+}
+
+inline Error make_db_error(DbError e) {
+  return make_error(Errc::bad_request, std::string(db_error_message(e)));
+}
+
+inline DbError db_error(const Error& error) noexcept {
+  if (error.code != Errc::bad_request) return DbError::other;
+  for (auto e : {DbError::username_taken, DbError::invalid_invite, DbError::unknown_account, DbError::unknown_device,
+                 DbError::too_many_prekeys, DbError::duplicate_envelope, DbError::duplicate_invite,
+                 DbError::invalid_argument})
+    if (error.message == db_error_message(e)) return e;
+  return DbError::other;
+}
+
 class Db {
  public:
   virtual ~Db() = default;
@@ -140,6 +187,33 @@ class Db {
   virtual Result<void> delete_envelopes(const std::string& username, std::uint32_t device_id,
                                         const std::vector<EnvelopeId>& ids) = 0;
   virtual Result<QueueDepth> queue_depth(const std::string& username, std::uint32_t device_id) = 0;
+
+  // --- Asynchronous writes ------------------------------------------------------
+  // For callers that must not block (the relay on an Asio thread). Same
+  // semantics and errors as the blocking method; `done` is called exactly
+  // once, after the write is durable or has failed. Writes submitted from
+  // one thread are applied in submission order.
+  //
+  // Where `done` runs is the implementation's choice: SqliteDb calls it on
+  // its writer thread, so it must be quick and must not block (post the
+  // result to your executor) and must not call blocking Db write methods
+  // (SqliteDb refuses those there with Errc::bad_request rather than
+  // deadlock). It must not throw. The defaults below run the blocking call
+  // and then `done` on the calling thread.
+  using EnqueueDone = std::function<void(Result<EnqueueOutcome>)>;
+  using WriteDone = std::function<void(Result<void>)>;
+  using ClaimDone = std::function<void(Result<std::vector<DeviceBundle>>)>;
+
+  virtual void enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) {
+    done(enqueue(envelopes, limits));
+  }
+  virtual void delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
+                                      WriteDone done) {
+    done(delete_envelopes(username, device_id, ids));
+  }
+  virtual void claim_bundles_async(std::int64_t account_id, std::vector<std::uint32_t> device_ids, ClaimDone done) {
+    done(claim_bundles(account_id, device_ids));
+  }
 };
 
 }  // namespace hush::server

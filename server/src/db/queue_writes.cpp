@@ -1,0 +1,116 @@
+// Writes of the relay queues: enqueue (with the per-device limits) and
+// delete on ack, each keeping queue_depth in step in the same transaction.
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include "sql_values.hpp"
+#include "write_ops.hpp"
+
+namespace hush::server::db_detail {
+
+namespace {
+
+struct Destination {
+  std::string_view user;
+  std::uint32_t device = 0;
+  std::uint64_t envelopes = 0;
+  std::uint64_t bytes = 0;
+};
+
+// The request's envelopes per destination device, in order of first
+// appearance (so a full queue is reported deterministically).
+std::vector<Destination> group_by_destination(const std::vector<StoredEnvelope>& envelopes) {
+  std::vector<Destination> out;
+  std::map<std::pair<std::string_view, std::uint32_t>, std::size_t> index;
+  for (const auto& e : envelopes) {
+    auto [it, inserted] = index.try_emplace({e.destination_user, e.destination_device}, out.size());
+    if (inserted) out.push_back(Destination{e.destination_user, e.destination_device});
+    auto& d = out[it->second];
+    d.envelopes += 1;
+    d.bytes += e.content.size();
+  }
+  return out;
+}
+
+Result<QueueDepth> read_depth(WriterConnection& w, std::string_view user, std::uint32_t device) {
+  StatementUse use(w.depth_get);
+  use.bind_text(1, user).bind_int(2, device);
+  HUSH_ASSIGN(bool row, use.step());
+  if (!row) return QueueDepth{};
+  return QueueDepth{u64_from_sql(use.column_int(0)), u64_from_sql(use.column_int(1))};
+}
+
+Result<void> insert_envelope(WriterConnection& w, const StoredEnvelope& e) {
+  StatementUse use(w.queue_insert);
+  use.bind_text(1, e.destination_user)
+      .bind_int(2, e.destination_device)
+      .bind_blob(3, e.id)
+      .bind_int(4, e.type)
+      .bind_text(5, e.source_user)
+      .bind_int(6, e.source_device)
+      .bind_int(7, to_sql(e.client_timestamp))
+      .bind_int(8, to_sql(e.server_timestamp))
+      .bind_blob(9, e.content);
+  auto r = use.run();
+  if (!r && use.last_code() == SQLITE_CONSTRAINT_UNIQUE) return make_db_error(DbError::duplicate_envelope);
+  return r;
+}
+
+}  // namespace
+
+Result<Db::EnqueueOutcome> apply_enqueue(WriterConnection& w, const std::vector<StoredEnvelope>& envelopes,
+                                         const QueueLimits& limits) {
+  auto destinations = group_by_destination(envelopes);
+  // Limits are checked before anything is written: a full queue costs no
+  // writes and no rollback. The depths read here include earlier ops of
+  // this batch (same connection, same transaction).
+  for (const auto& d : destinations) {
+    HUSH_ASSIGN(auto depth, read_depth(w, d.user, d.device));
+    if (depth.envelopes + d.envelopes > limits.max_envelopes || depth.bytes + d.bytes > limits.max_bytes)
+      return Db::EnqueueOutcome{true, std::string(d.user), d.device};
+  }
+  for (const auto& e : envelopes) HUSH_TRY(insert_envelope(w, e));
+  for (const auto& d : destinations) {
+    StatementUse use(w.depth_add);
+    use.bind_text(1, d.user)
+        .bind_int(2, d.device)
+        .bind_int(3, static_cast<std::int64_t>(d.envelopes))
+        .bind_int(4, static_cast<std::int64_t>(d.bytes));
+    HUSH_TRY(use.run());
+  }
+  return Db::EnqueueOutcome{};
+}
+
+Result<void> apply_delete_envelopes(WriterConnection& w, const std::string& username, std::uint32_t device_id,
+                                    const std::vector<EnvelopeId>& ids) {
+  std::int64_t deleted = 0;
+  std::int64_t bytes = 0;
+  for (const auto& id : ids) {
+    StatementUse use(w.queue_delete);
+    use.bind_blob(1, id).bind_text(2, username).bind_int(3, device_id);
+    HUSH_ASSIGN(bool row, use.step());
+    if (!row) continue;  // unknown, already deleted, or another device's: ignored
+    deleted += 1;
+    bytes += use.column_int(0);
+  }
+  if (deleted == 0) return Ok{};
+  std::int64_t left = 0;
+  {
+    StatementUse use(w.depth_sub);
+    use.bind_text(1, username).bind_int(2, device_id).bind_int(3, deleted).bind_int(4, bytes);
+    HUSH_ASSIGN(bool row, use.step());
+    // Rows were deleted, so the counter row must exist; its CHECKs refuse a
+    // negative result. Either failure means the counters are out of step.
+    if (!row) return make_error(Errc::storage, "delete_envelopes: queue depth out of step");
+    left = use.column_int(0);
+  }
+  if (left == 0) {
+    StatementUse use(w.depth_drop_empty);
+    use.bind_text(1, username).bind_int(2, device_id);
+    HUSH_TRY(use.run());
+  }
+  return Ok{};
+}
+
+}  // namespace hush::server::db_detail

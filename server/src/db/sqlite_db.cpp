@@ -1,0 +1,197 @@
+// SqliteDb: opens the file, starts the writer, and maps each Db method to a
+// write op (writer.hpp, write_ops.hpp) or a pooled read (reads.hpp).
+#include "sqlite_db.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "connections.hpp"
+#include "private_files.hpp"
+#include "reader_pool.hpp"
+#include "reads.hpp"
+#include "write_ops.hpp"
+#include "writer.hpp"
+
+namespace hush::server {
+
+using db_detail::WriterConnection;
+
+namespace {
+
+// Where a blocking caller waits for its op. Shared with the completion
+// callback so neither side can outlive the mutex and condition variable
+// the other is still using.
+template <typename T>
+struct Waiter {
+  std::mutex mu;
+  std::condition_variable done;
+  std::optional<Result<T>> result;  // GUARDED_BY(mu)
+
+  void set(Result<T> r) {
+    std::lock_guard lock(mu);
+    result.emplace(std::move(r));
+    done.notify_one();
+  }
+  Result<T> wait() {
+    std::unique_lock lock(mu);
+    done.wait(lock, [&] { return result.has_value(); });
+    return std::move(*result);
+  }
+};
+
+Error writer_thread_misuse() {
+  return make_error(Errc::bad_request,
+                    "blocking Db write called on the writer thread (from a completion callback); "
+                    "use an async method or post the work elsewhere");
+}
+
+}  // namespace
+
+template <typename T, typename Fn>
+Result<T> SqliteDb::write_and_wait(Fn fn) {
+  if (writer_->on_writer_thread()) return writer_thread_misuse();
+  auto waiter = std::make_shared<Waiter<T>>();
+  writer_->submit<T>(std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); });
+  return waiter->wait();
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& data_dir,
+                                                 const SqliteDbOptions& options) {
+  HUSH_TRY(db_detail::ensure_data_directory(data_dir));
+  auto file = data_dir / kFileName;
+  // The file exists with mode 0600 before SQLite writes a byte to it.
+  HUSH_TRY(db_detail::ensure_private_file(file));
+  db_detail::ConnectionSettings settings;
+  settings.busy_timeout = options.busy_timeout;
+  settings.wal_autocheckpoint_pages = options.wal_autocheckpoint_pages;
+  HUSH_ASSIGN(auto writer_connection, db_detail::open_writer(file, settings));
+  // The writer has created -wal and -shm by now: tighten them too.
+  HUSH_TRY(db_detail::ensure_private_file(file));
+  auto readers = std::make_unique<db_detail::ReaderPool>(file, settings, options.max_idle_readers);
+  // One reader now, so a problem with read connections shows at open.
+  {
+    HUSH_ASSIGN(auto lease, readers->acquire());
+  }
+  auto writer = std::make_unique<db_detail::GroupCommitWriter>(std::move(writer_connection), options.max_batch_ops);
+  return std::unique_ptr<SqliteDb>(new SqliteDb(std::move(writer), std::move(readers)));
+}
+
+SqliteDb::SqliteDb(std::unique_ptr<db_detail::GroupCommitWriter> writer,
+                   std::unique_ptr<db_detail::ReaderPool> readers)
+    : readers_(std::move(readers)), writer_(std::move(writer)) {}
+
+SqliteDb::~SqliteDb() = default;
+
+SqliteDb::WriterCounters SqliteDb::writer_counters() const noexcept {
+  auto s = writer_->stats();
+  return WriterCounters{s.batches, s.ops, s.failed_batches};
+}
+
+// --- Directory ------------------------------------------------------------------
+// The blocking methods capture their arguments by reference: the caller
+// waits until the op has completed, and the op runs before it completes.
+// The async ones take their arguments by value and move them into the op.
+
+Result<void> SqliteDb::create_invite(const SecretHash& token_hash, std::uint64_t expires_ms) {
+  return write_and_wait<void>(
+      [&](WriterConnection& w) { return db_detail::apply_create_invite(w, token_hash, expires_ms); });
+}
+
+Result<AccountRecord> SqliteDb::create_account(const std::string& username, ByteView identity_key,
+                                               const DeviceRecord& first_device,
+                                               const std::optional<SecretHash>& invite, std::uint64_t now_ms) {
+  return write_and_wait<AccountRecord>(
+      [&](WriterConnection& w) {
+        return db_detail::apply_create_account(w, username, identity_key, first_device, invite, now_ms);
+      });
+}
+
+Result<std::uint32_t> SqliteDb::add_device(std::int64_t account_id, const DeviceRecord& device) {
+  return write_and_wait<std::uint32_t>(
+      [&](WriterConnection& w) { return db_detail::apply_add_device(w, account_id, device); });
+}
+
+Result<std::optional<AccountRecord>> SqliteDb::find_account(const std::string& username) {
+  HUSH_ASSIGN(auto lease, readers_->acquire());
+  return db_detail::read_account(*lease, username);
+}
+
+Result<void> SqliteDb::set_signed_prekey(std::int64_t account_id, std::uint32_t device_id,
+                                         const SignedPreKeyEntry& key) {
+  return write_and_wait<void>(
+      [&](WriterConnection& w) { return db_detail::apply_set_signed_prekey(w, account_id, device_id, key); });
+}
+
+Result<void> SqliteDb::add_prekeys(std::int64_t account_id, std::uint32_t device_id,
+                                   const std::vector<PreKeyEntry>& keys, std::uint32_t max_stored) {
+  return write_and_wait<void>([&](WriterConnection& w) {
+    return db_detail::apply_add_prekeys(w, account_id, device_id, keys, max_stored);
+  });
+}
+
+Result<std::uint32_t> SqliteDb::prekey_count(std::int64_t account_id, std::uint32_t device_id) {
+  HUSH_ASSIGN(auto lease, readers_->acquire());
+  return db_detail::read_prekey_count(*lease, account_id, device_id);
+}
+
+Result<std::vector<DeviceBundle>> SqliteDb::claim_bundles(std::int64_t account_id,
+                                                          const std::vector<std::uint32_t>& device_ids) {
+  return write_and_wait<std::vector<DeviceBundle>>(
+      [&](WriterConnection& w) { return db_detail::apply_claim_bundles(w, account_id, device_ids); });
+}
+
+void SqliteDb::claim_bundles_async(std::int64_t account_id, std::vector<std::uint32_t> device_ids, ClaimDone done) {
+  writer_->submit<std::vector<DeviceBundle>>(
+      [account_id, ids = std::move(device_ids)](WriterConnection& w) {
+        return db_detail::apply_claim_bundles(w, account_id, ids);
+      },
+      std::move(done));
+}
+
+// --- Queues -----------------------------------------------------------------------
+
+Result<Db::EnqueueOutcome> SqliteDb::enqueue(const std::vector<StoredEnvelope>& envelopes,
+                                             const QueueLimits& limits) {
+  if (envelopes.empty()) return EnqueueOutcome{};
+  return write_and_wait<EnqueueOutcome>(
+      [&](WriterConnection& w) { return db_detail::apply_enqueue(w, envelopes, limits); });
+}
+
+void SqliteDb::enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) {
+  writer_->submit<EnqueueOutcome>(
+      [envelopes = std::move(envelopes), limits](WriterConnection& w) {
+        return db_detail::apply_enqueue(w, envelopes, limits);
+      },
+      std::move(done));
+}
+
+Result<std::vector<Db::QueuedEnvelope>> SqliteDb::fetch_queue(const std::string& username, std::uint32_t device_id,
+                                                              std::uint64_t after_seq, std::size_t limit) {
+  HUSH_ASSIGN(auto lease, readers_->acquire());
+  return db_detail::read_queue(*lease, username, device_id, after_seq, limit);
+}
+
+Result<void> SqliteDb::delete_envelopes(const std::string& username, std::uint32_t device_id,
+                                        const std::vector<EnvelopeId>& ids) {
+  if (ids.empty()) return Ok{};
+  return write_and_wait<void>(
+      [&](WriterConnection& w) { return db_detail::apply_delete_envelopes(w, username, device_id, ids); });
+}
+
+void SqliteDb::delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
+                                      WriteDone done) {
+  writer_->submit<void>(
+      [username = std::move(username), device_id, ids = std::move(ids)](WriterConnection& w) {
+        return db_detail::apply_delete_envelopes(w, username, device_id, ids);
+      },
+      std::move(done));
+}
+
+Result<QueueDepth> SqliteDb::queue_depth(const std::string& username, std::uint32_t device_id) {
+  HUSH_ASSIGN(auto lease, readers_->acquire());
+  return db_detail::read_queue_depth(*lease, username, device_id);
+}
+
+}  // namespace hush::server

@@ -1,0 +1,114 @@
+#include "writer.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace hush::server::db_detail {
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<WriterConnection> connection, std::size_t max_batch_ops)
+    : max_batch_ops_(std::max<std::size_t>(1, max_batch_ops)),
+      conn_(std::move(connection)),
+      thread_([this] { run(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  stop();
+}
+
+void GroupCommitWriter::submit(std::unique_ptr<WriteOp> op) noexcept {
+  bool notify = false;
+  bool closed = false;
+  try {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      closed = true;
+    } else {
+      pending_.push_back(std::move(op));
+      notify = writer_idle_;
+    }
+  } catch (...) {  // deque growth failed; `op` is still ours
+    op->fail(make_error(Errc::storage, "out of memory"));
+    return;
+  }
+  if (closed) {
+    op->fail(make_error(Errc::storage, "database is closed"));
+    return;
+  }
+  // Only a sleeping writer needs a wake-up; a busy one takes the op with its
+  // next batch. Saves a futex call per op under load.
+  if (notify) wake_.notify_one();
+}
+
+void GroupCommitWriter::stop() noexcept {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  // From a completion callback (on the writer thread) we can only ask.
+  if (thread_.joinable() && !on_writer_thread()) thread_.join();
+}
+
+WriterStats GroupCommitWriter::stats() const noexcept {
+  return WriterStats{batches_.load(), ops_.load(), failed_batches_.load()};
+}
+
+void GroupCommitWriter::run() noexcept {
+  thread_id_.store(std::this_thread::get_id());
+  std::vector<std::unique_ptr<WriteOp>> batch;
+  batch.reserve(max_batch_ops_);
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      while (pending_.empty() && !stopping_) {
+        writer_idle_ = true;
+        wake_.wait(lock);
+        writer_idle_ = false;
+      }
+      if (pending_.empty()) return;  // stopping, and everything queued is done
+      // Everything that queued up during the previous batch's fsync goes
+      // into this one: that is the group in group commit.
+      auto n = std::min(pending_.size(), max_batch_ops_);
+      auto end = pending_.begin() + static_cast<std::ptrdiff_t>(n);
+      std::move(pending_.begin(), end, std::back_inserter(batch));
+      pending_.erase(pending_.begin(), end);
+    }
+    run_batch(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::run_batch(std::vector<std::unique_ptr<WriteOp>>& batch) noexcept {
+  WriterConnection& w = *conn_;
+  // Nothing of the batch is committed: every op fails with the same error.
+  auto fail_all = [&](const Error& error) {
+    w.db.rollback();
+    failed_batches_.fetch_add(1, std::memory_order_relaxed);
+    for (auto& op : batch) op->fail(error);
+  };
+
+  if (auto r = StatementUse(w.begin).run(); !r) return fail_all(r.error());
+  for (auto& op : batch) {
+    if (auto r = StatementUse(w.savepoint).run(); !r) return fail_all(r.error());
+    const Error* op_error = op->apply(w);
+    // After an I/O error, disk full or out of memory SQLite may have rolled
+    // back the whole transaction by itself: the earlier ops' writes are gone
+    // too, so none of the batch may be acknowledged.
+    if (!w.db.in_transaction()) {
+      Error copy = op_error != nullptr ? *op_error : make_error(Errc::storage, "write batch rolled back");
+      copy.code = Errc::storage;
+      return fail_all(copy);
+    }
+    if (op_error != nullptr) {
+      if (auto r = StatementUse(w.rollback_to).run(); !r) return fail_all(r.error());
+    }
+    if (auto r = StatementUse(w.release).run(); !r) return fail_all(r.error());
+  }
+  // synchronous=FULL in WAL mode: COMMIT returns after the WAL (with this
+  // batch's commit frame) is fsynced. Only now may anyone see a result.
+  if (auto r = StatementUse(w.commit).run(); !r) return fail_all(r.error());
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  ops_.fetch_add(batch.size(), std::memory_order_relaxed);
+  for (auto& op : batch) op->complete();
+}
+
+}  // namespace hush::server::db_detail
