@@ -90,6 +90,7 @@ const char* kPublicKey = "fuzz_public_key";
 const char* kRecord = "fuzz_session_record";
 const char* kDecrypt = "fuzz_decrypt";
 const char* kFingerprint = "fuzz_fingerprint_compare";
+const char* kRecordUse = "fuzz_record_decrypt";
 
 void from_messages(Corpus& c, const json& j) {
   for (const auto& g : j.at("genuine")) {
@@ -124,6 +125,8 @@ void from_transcripts(Corpus& c, const json& j) {
 void from_sessions(Corpus& c, const json& j) {
   for (const auto& r : j.at("records")) {
     c.add(kRecord, hex(r.at("record")));
+    c.add_prefixed(kRecordUse, 0, hex(r.at("record")));
+    c.add_prefixed(kRecordUse, 0x80, hex(r.at("record")));
     for (const auto& m : r.at("pending_messages")) {
       const int type = m.at("type").get<int>();
       c.add(type == 2 ? kSignal : kPreKey, hex(m.at("body")));
@@ -177,6 +180,10 @@ void from_fixture(Corpus& c) {
   // The sender-key selector, once.
   if (!f.genuine.empty()) c.add_prefixed(kDecrypt, 7, f.genuine.front().body);
   c.add(kRecord, f.session.view());
+  // Bob's own record with every message selector, and with encrypt.
+  for (std::size_t i = 0; i < f.genuine.size(); ++i)
+    c.add_prefixed(kRecordUse, static_cast<std::uint8_t>(i), f.session.view());
+  c.add_prefixed(kRecordUse, 0x80, f.session.view());
 }
 
 }  // namespace
