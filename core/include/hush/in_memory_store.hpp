@@ -1,15 +1,17 @@
-// A ProtocolStore held in memory: for tests, benchmarks and embedders that
-// persist elsewhere. Not thread-safe; one party per store.
+// A ProtocolStore (and SenderKeyStore) held in memory: for tests, benchmarks
+// and embedders that persist elsewhere. Not thread-safe; one party per store.
 #pragma once
 
 #include <map>
 #include <string>
+#include <utility>
 
+#include "hush/group.hpp"
 #include "hush/stores.hpp"
 
 namespace hush {
 
-class InMemoryProtocolStore final : public ProtocolStore {
+class InMemoryProtocolStore final : public ProtocolStore, public SenderKeyStore {
  public:
   InMemoryProtocolStore(IdentityKeyPair identity, std::uint32_t registration_id);
 
@@ -30,6 +32,11 @@ class InMemoryProtocolStore final : public ProtocolStore {
 
   Result<void> commit(const SessionCommit& commit) override;
 
+  Result<std::optional<SenderKeyRecord>> load_sender_key(const ProtocolAddress& sender,
+                                                         const DistributionId& distribution_id) const override;
+  Result<void> store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
+                                const SenderKeyRecord& record) override;
+
  private:
   IdentityKeyPair identity_;
   std::uint32_t registration_id_;
@@ -37,6 +44,7 @@ class InMemoryProtocolStore final : public ProtocolStore {
   std::map<std::uint32_t, PreKeyRecord> prekeys_;
   std::map<std::uint32_t, SignedPreKeyRecord> signed_prekeys_;
   std::map<ProtocolAddress, SessionRecord> sessions_;
+  std::map<std::pair<ProtocolAddress, DistributionId>, SenderKeyRecord> sender_keys_;
 };
 
 }  // namespace hush

@@ -61,6 +61,20 @@ Result<void> InMemoryProtocolStore::store_session(const ProtocolAddress& address
   return Ok{};
 }
 
+Result<std::optional<SenderKeyRecord>> InMemoryProtocolStore::load_sender_key(
+    const ProtocolAddress& sender, const DistributionId& distribution_id) const {
+  auto it = sender_keys_.find(std::pair(sender, distribution_id));
+  if (it == sender_keys_.end()) return std::optional<SenderKeyRecord>{};
+  return std::optional<SenderKeyRecord>{it->second.clone()};
+}
+
+Result<void> InMemoryProtocolStore::store_sender_key(const ProtocolAddress& sender,
+                                                     const DistributionId& distribution_id,
+                                                     const SenderKeyRecord& record) {
+  sender_keys_.insert_or_assign(std::pair(sender, distribution_id), record.clone());
+  return Ok{};
+}
+
 // All or nothing: everything that can fail (validation, cloning, allocating
 // map nodes) happens first, into node handles; the apply phase then only
 // splices those nodes in and erases, which neither allocates nor fails.
