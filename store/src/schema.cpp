@@ -54,6 +54,18 @@ CREATE TABLE sessions (
   PRIMARY KEY (name, device_id)
 ) STRICT;
 )sql"},
+    // Sender keys (groups): one libsignal SenderKeyRecordStructure per
+    // (sender address, distribution id), our own chains under our address.
+    Migration{2, R"sql(
+CREATE TABLE sender_keys (
+  name            TEXT    NOT NULL,
+  device_id       INTEGER NOT NULL,
+  distribution_id BLOB    NOT NULL CHECK (length(distribution_id) = 16),
+  format_version  INTEGER NOT NULL,
+  record          BLOB    NOT NULL,
+  PRIMARY KEY (name, device_id, distribution_id)
+) STRICT;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion, "kSchemaVersion must name the last migration");

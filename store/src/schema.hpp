@@ -11,7 +11,7 @@
 namespace hush::store::detail {
 
 // The schema version this build writes (the last migration's number).
-inline constexpr std::int64_t kSchemaVersion = 1;
+inline constexpr std::int64_t kSchemaVersion = 2;
 
 // PRAGMA application_id of a Hush store ("HUSH"), so a SQLite file written by
 // something else is refused by name instead of misread.
@@ -20,6 +20,10 @@ inline constexpr std::int64_t kApplicationId = 0x48555348;
 // Format of sessions.record: 1 = libsignal RecordStructure protobuf bytes,
 // exactly SessionRecord::serialize().
 inline constexpr std::int64_t kSessionFormatRecordStructure = 1;
+
+// Format of sender_keys.record: 1 = libsignal SenderKeyRecordStructure
+// protobuf bytes, exactly SenderKeyRecord::serialize().
+inline constexpr std::int64_t kSenderKeyFormatRecordStructure = 1;
 
 // Read-only check that the file is a SQLite database this build may open: a
 // new (version 0) file, or a Hush store at a version up to kSchemaVersion.

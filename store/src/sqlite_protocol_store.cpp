@@ -178,6 +178,37 @@ Result<void> SqliteProtocolStore::store_session(const ProtocolAddress& address, 
   return use.run();
 }
 
+// --- sender keys -------------------------------------------------------------
+
+Result<std::optional<SenderKeyRecord>> SqliteProtocolStore::load_sender_key(
+    const ProtocolAddress& sender, const DistributionId& distribution_id) const {
+  StatementUse use(impl_->load_sender_key);
+  use.bind_text(1, sender.name).bind_int(2, sender.device_id).bind_blob(3, distribution_id.bytes);
+  HUSH_ASSIGN(bool found, use.step());
+  if (!found) return std::optional<SenderKeyRecord>{};
+  const std::string what = "sender key for " + sender.to_string() + " / " + distribution_id.to_string();
+  auto format = use.column_int(0);
+  if (format != detail::kSenderKeyFormatRecordStructure)
+    return make_error(Errc::storage, "stored " + what + " has unknown format version " + std::to_string(format));
+  // Parsed from SQLite's buffer directly, as sessions are.
+  auto record = SenderKeyRecord::deserialize(use.column_blob(1));
+  if (!record) return make_error(Errc::storage, "stored " + what + " is corrupt: " + record.error().message);
+  return std::optional<SenderKeyRecord>{std::move(*record)};
+}
+
+Result<void> SqliteProtocolStore::store_sender_key(const ProtocolAddress& sender,
+                                                   const DistributionId& distribution_id,
+                                                   const SenderKeyRecord& record) {
+  SecretBytes bytes = record.serialize();  // wiped when it goes out of scope
+  StatementUse use(impl_->store_sender_key);
+  use.bind_text(1, sender.name)
+      .bind_int(2, sender.device_id)
+      .bind_blob(3, distribution_id.bytes)
+      .bind_int(4, detail::kSenderKeyFormatRecordStructure)
+      .bind_blob(5, bytes.view());
+  return use.run();
+}
+
 // --- commit ------------------------------------------------------------------
 
 // Everything that can fail without touching the database (validation,

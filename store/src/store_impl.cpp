@@ -30,6 +30,13 @@ Result<void> SqliteStoreImpl::prepare_statements() {
                                  "INSERT INTO sessions (name, device_id, format_version, record) "
                                  "VALUES (?, ?, ?, ?) ON CONFLICT (name, device_id) DO UPDATE SET "
                                  "format_version = excluded.format_version, record = excluded.record"));
+  HUSH_TRY(load_sender_key.prepare(h, "load_sender_key",
+                                   "SELECT format_version, record FROM sender_keys "
+                                   "WHERE name = ? AND device_id = ? AND distribution_id = ?"));
+  HUSH_TRY(store_sender_key.prepare(h, "store_sender_key",
+                                    "INSERT INTO sender_keys (name, device_id, distribution_id, format_version, record) "
+                                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, device_id, distribution_id) DO UPDATE "
+                                    "SET format_version = excluded.format_version, record = excluded.record"));
   return Ok{};
 }
 

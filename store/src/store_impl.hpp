@@ -20,6 +20,8 @@ struct SqliteStoreImpl {
   Statement store_signed_prekey;
   Statement load_session;
   Statement store_session;
+  Statement load_sender_key;
+  Statement store_sender_key;
 
   // Durability and hygiene settings (docs/STORAGE.md, "Durability").
   Result<void> configure(std::chrono::milliseconds busy_timeout);

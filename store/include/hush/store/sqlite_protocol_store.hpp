@@ -1,6 +1,6 @@
 // SqliteProtocolStore: one party's whole protocol state (identity, trusted
-// identities, prekeys, signed prekeys, sessions) persisted in a single SQLite
-// file, <dir>/hush.db. Schema, durability and what is secret in the file:
+// identities, prekeys, signed prekeys, sessions, sender keys) persisted in a
+// single SQLite file, <dir>/hush.db. Schema, durability and what is secret in the file:
 // docs/STORAGE.md.
 //
 // Durability: every write is durable once it returns (WAL, synchronous=FULL);
@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "hush/group.hpp"
 #include "hush/rng.hpp"
 #include "hush/stores.hpp"
 
@@ -44,7 +45,7 @@ struct OpenOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-class SqliteProtocolStore final : public ProtocolStore {
+class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
  public:
   // The database file's name inside the store directory.
   static constexpr const char* kFileName = "hush.db";
@@ -88,6 +89,13 @@ class SqliteProtocolStore final : public ProtocolStore {
   // removal. bad_request without a record; storage (rolled back, nothing
   // changed) on any SQLite failure.
   Result<void> commit(const SessionCommit& commit) override;
+
+  // Sender keys (table sender_keys, schema version 2): one row per sender
+  // address and distribution id; a store is its own transaction.
+  Result<std::optional<SenderKeyRecord>> load_sender_key(const ProtocolAddress& sender,
+                                                         const DistributionId& distribution_id) const override;
+  Result<void> store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
+                                const SenderKeyRecord& record) override;
 
  private:
   SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::string address, std::uint32_t device_id,
