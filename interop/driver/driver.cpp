@@ -68,6 +68,10 @@ json Driver::handle(const json& request) {
       {"decrypt", &Driver::decrypt},
       {"trust", &Driver::trust},
       {"fingerprint", &Driver::fingerprint},
+      {"group_create", &Driver::group_create},
+      {"group_process", &Driver::group_process},
+      {"group_encrypt", &Driver::group_encrypt},
+      {"group_decrypt", &Driver::group_decrypt},
   };
   if (!request.is_object()) return error_response({Errc::bad_request, "request must be a JSON object"});
   Request r(request);
@@ -100,11 +104,14 @@ Result<json> Driver::init(const Request& r) {
     HUSH_ASSIGN(auto dir, r.string("store"));
     HUSH_ASSIGN(auto opened,
                 store::SqliteProtocolStore::open(dir, store::OpenOptions{address, device_id, registration_id, rng_}));
+    sender_keys_ = opened.get();
     store_ = std::move(opened);
   } else {
-    store_ = std::make_unique<InMemoryProtocolStore>(KeyPair::generate(rng_), registration_id);
+    auto memory = std::make_unique<InMemoryProtocolStore>(KeyPair::generate(rng_), registration_id);
+    sender_keys_ = memory.get();
+    store_ = std::move(memory);
   }
-  device_id_ = device_id;
+  self_ = ProtocolAddress{address, device_id};
   return json{{"identity_key", base64_encode(store_->identity_key_pair().public_key.serialize())},
               {"registration_id", store_->local_registration_id()}};
 }
@@ -115,7 +122,7 @@ Result<json> Driver::generate_bundle(const Request& r) {
   auto spk = generate_signed_prekey(store_->identity_key_pair(), signed_prekey_id, clock_.now_seconds() * 1000, rng_);
   PreKeyBundle b;
   b.registration_id = store_->local_registration_id();
-  b.device_id = device_id_;
+  b.device_id = self_.device_id;
   b.identity_key = store_->identity_key_pair().public_key;
   b.signed_prekey_id = spk.id;
   b.signed_prekey = spk.key_pair.public_key;

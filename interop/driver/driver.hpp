@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "hush/group.hpp"
 #include "hush/session.hpp"
 #include "request.hpp"
 
@@ -26,13 +27,19 @@ class Driver {
   Result<nlohmann::json> decrypt(const Request& r);
   Result<nlohmann::json> trust(const Request& r);
   Result<nlohmann::json> fingerprint(const Request& r);
+  // Group messages (sender keys); group.cpp.
+  Result<nlohmann::json> group_create(const Request& r);
+  Result<nlohmann::json> group_process(const Request& r);
+  Result<nlohmann::json> group_encrypt(const Request& r);
+  Result<nlohmann::json> group_decrypt(const Request& r);
 
   Result<ProtocolAddress> address_of(const Request& r) const;
 
   SystemRng rng_;
   SystemClock clock_;
   std::unique_ptr<ProtocolStore> store_;  // null until init
-  std::uint32_t device_id_ = 0;
+  SenderKeyStore* sender_keys_ = nullptr;  // the same store object, as a SenderKeyStore
+  ProtocolAddress self_;                   // this party's address and device
 };
 
 }  // namespace hush::interop
