@@ -1,0 +1,52 @@
+#include "common/encoding.hpp"
+
+#include <sodium.h>
+
+#include <cstdlib>
+
+namespace hush::server {
+
+void init_crypto() {
+  if (sodium_init() < 0) std::abort();
+}
+
+std::string base64_encode(ByteView data) {
+  constexpr int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_encoded_len(data.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(), variant);
+  out.pop_back();  // the encoder writes a terminating NUL
+  return out;
+}
+
+std::optional<Bytes> base64_decode(std::string_view text) {
+  Bytes out(text.size() / 4 * 3 + 3);
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+std::array<std::uint8_t, 32> sha256(ByteView data) {
+  std::array<std::uint8_t, 32> out{};
+  crypto_hash_sha256(out.data(), data.data(), data.size());
+  return out;
+}
+
+void random_fill(MutableByteView out) { randombytes_buf(out.data(), out.size()); }
+
+std::string random_token(std::size_t bytes) {
+  Bytes raw(bytes);
+  random_fill(raw);
+  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_encoded_len(raw.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(), variant);
+  out.pop_back();
+  return out;
+}
+
+}  // namespace hush::server

@@ -1,0 +1,29 @@
+// Base64 (standard alphabet, padded: docs/API.md), SHA-256 and random bytes
+// for the server. libsodium does the work; call init_crypto() once first.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hush/bytes.hpp"
+
+namespace hush::server {
+
+// Idempotent; aborts if libsodium cannot initialise (no usable RNG).
+void init_crypto();
+
+std::string base64_encode(ByteView data);
+// Strict: standard alphabet with correct padding, no whitespace. nullopt on
+// anything else.
+std::optional<Bytes> base64_decode(std::string_view text);
+
+std::array<std::uint8_t, 32> sha256(ByteView data);
+
+void random_fill(MutableByteView out);
+
+// A URL-safe, unpadded base64 token of `bytes` random bytes (invites).
+std::string random_token(std::size_t bytes);
+
+}  // namespace hush::server

@@ -1,0 +1,338 @@
+// The relay WebSocket of one authenticated device (docs/API.md "WebSocket
+// relay"): binary Frames in, Responses and Pushes out.
+//
+// - Registers with the Fanout first, then replays the stored queue page by
+//   page (ReplayMerger holds live pushes meanwhile), then QueueDrained.
+// - One write in flight; later frames wait in a small vector. A recipient
+//   that lets more than max_pending_write_bytes pile up is closed (1013):
+//   its envelopes stay in the database for the next connection.
+// - A request's answer waits for its commit on the storage thread, which
+//   posts the completion back to this connection's strand; past
+//   max_inflight_requests the session stops reading (back-pressure).
+// - Per-connection state is kept small for many idle sockets: the plain
+//   stream is websocket::stream<tcp::socket> (Beast's own timer does the
+//   idle ping/timeout), buffers are released after each message.
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "common/log.hpp"
+#include "relay/frame_codec.hpp"
+#include "relay/replay_merger.hpp"
+#include "net/websocket_start.hpp"
+
+namespace hush::server::net {
+namespace {
+
+namespace websocket = beast::websocket;
+
+// Room for the SendRequest's own fields around its ciphertexts.
+constexpr std::size_t kFrameOverhead = 64 * 1024;
+
+struct Outgoing {
+  std::string data;
+  SteadyTime received{};  // set for live envelope pushes (delivery latency)
+  bool envelope = false;
+};
+
+template <class NextLayer>
+class WebSocketSession final : public DeviceSink,
+                               public std::enable_shared_from_this<WebSocketSession<NextLayer>> {
+ public:
+  template <class Arg>
+  WebSocketSession(Arg&& next_layer, ConnectionTicket ticket, AuthenticatedDevice device, NetContext& ctx)
+      : ws_(std::forward<Arg>(next_layer)),
+        ctx_(ctx),
+        ticket_(std::move(ticket)),
+        key_{device.username(), device.device_id},
+        account_id_(device.account->account_id) {}
+
+  ~WebSocketSession() override {
+    leave();
+    if (accepted_) ctx_.services.metrics.websocket_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void run(Request request) {
+    const Limits& limits = ctx_.limits();
+    websocket::stream_base::timeout timeout{};
+    timeout.handshake_timeout = limits.header_timeout;
+    timeout.idle_timeout = limits.ws_idle_timeout;
+    timeout.keep_alive_pings = true;
+    ws_.set_option(timeout);
+    ws_.read_message_max(std::max(limits.max_frame_bytes, limits.max_envelope_bytes + kFrameOverhead));
+    ws_.auto_fragment(false);
+    ws_.binary(true);
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  // DeviceSink: any thread; hop onto this connection's strand.
+  void deliver(DeliveryPtr delivery) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), delivery = std::move(delivery)] {
+      self->on_live(delivery);
+    });
+  }
+  void prekeys_low(std::uint32_t remaining) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), remaining] {
+      self->enqueue(Outgoing{encode_prekeys_low(remaining)});
+    });
+  }
+  void going_away() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      self->start_close(websocket::close_code::going_away, "server shutting down");
+    });
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return log_failure(ec, "ws_accept");
+    accepted_ = true;
+    ctx_.services.metrics.websocket_connections.fetch_add(1, std::memory_order_relaxed);
+    if (ctx_.stopping.load()) return start_close(websocket::close_code::going_away, "server shutting down");
+    if (!ctx_.services.fanout.subscribe(key_, this->shared_from_this(), ctx_.limits().max_connections_per_device)) {
+      ctx_.services.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+      log::info("ws_refused", {{"user", key_.user}, {"device", key_.device}, {"reason", "too many connections"}});
+      return start_close(websocket::close_code::policy_error, "too many connections for this device");
+    }
+    subscribed_ = true;
+    log::info("ws_connected", {{"user", key_.user}, {"device", key_.device}});
+    do_fetch_page();
+    do_read();
+  }
+
+  // --- Replay ---------------------------------------------------------------
+  void do_fetch_page() {
+    fetching_ = true;
+    ctx_.services.relay.fetch_page(
+        key_, merger_.after_seq(), [self = this->shared_from_this()](Result<std::vector<Db::QueuedEnvelope>> r) {
+          asio::post(self->ws_.get_executor(),
+                     [self, r = std::move(r)]() mutable { self->on_page(std::move(r)); });
+        });
+  }
+
+  void on_page(Result<std::vector<Db::QueuedEnvelope>> page) {
+    fetching_ = false;
+    if (closing_) return;
+    if (!page.ok()) {
+      log::error("replay_failed", {{"user", key_.user}, {"device", key_.device}, {"error", page.error().message}});
+      return start_close(websocket::close_code::internal_error, "storage failure");
+    }
+    for (auto& q : *page) {
+      merger_.note_replayed(q.envelope.id, q.seq);
+      enqueue(Outgoing{encode_push_envelope(q.envelope), {}, true});
+    }
+    if (page->size() >= ctx_.limits().replay_page) {
+      // Fetch the next page once this one is written (bounded memory).
+      more_pages_ = true;
+      if (!writing_) next_page();
+      return;
+    }
+    std::vector<DeliveryPtr> held;
+    if (!merger_.finish_pass(held)) return do_fetch_page();  // live pushes overflowed: read them back
+    for (auto& d : held) enqueue_delivery(*d);
+    enqueue(Outgoing{encode_queue_drained()});
+    ctx_.services.pool.post([self = this->shared_from_this()] {
+      self->ctx_.services.directory.check_prekeys_low(self->account_id_, self->key_.user, self->key_.device);
+    });
+  }
+
+  void next_page() {
+    if (more_pages_ && !fetching_ && !closing_) {
+      more_pages_ = false;
+      do_fetch_page();
+    }
+  }
+
+  void on_live(const DeliveryPtr& delivery) {
+    if (closing_) return;
+    if (merger_.accept_live(delivery)) enqueue_delivery(*delivery);
+  }
+
+  void enqueue_delivery(const Delivery& d) {
+    enqueue(Outgoing{encode_push_envelope(d.envelope), d.received, true});
+  }
+
+  // --- Reading requests ---------------------------------------------------
+  void do_read() {
+    if (closing_ || reading_) return;
+    reading_ = true;
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->on_read(ec, n);
+    });
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    reading_ = false;
+    if (ec) {
+      // 1009 (too big) and protocol errors were already answered by Beast with a close frame.
+      log_failure(ec, "ws_read");
+      leave();
+      return;
+    }
+    const SteadyTime received = SteadyClock::now();
+    if (!ws_.got_binary()) {
+      release_buffer();
+      return start_close(websocket::close_code::bad_payload, "binary frames only");
+    }
+    const auto data = buffer_.data();
+    IncomingRequest request = decode_request(data.data(), data.size());
+    release_buffer();
+    switch (request.kind) {
+      case IncomingRequest::Kind::invalid:
+        ctx_.services.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+        enqueue(Outgoing{encode_status_response(request.id, 400, request.error)});
+        break;
+      case IncomingRequest::Kind::send:
+        ++inflight_;
+        ctx_.services.relay.send(key_, std::move(request.send), received,
+                                 [self = this->shared_from_this(), id = request.id](SendOutcome outcome) {
+                                   asio::post(self->ws_.get_executor(), [self, id, outcome = std::move(outcome)] {
+                                     self->on_done(encode_send_response(id, outcome), outcome.status);
+                                   });
+                                 });
+        break;
+      case IncomingRequest::Kind::ack:
+        ++inflight_;
+        ctx_.services.relay.ack(key_, std::move(request.ack_ids),
+                                [self = this->shared_from_this(), id = request.id](StatusOutcome outcome) {
+                                  asio::post(self->ws_.get_executor(), [self, id, outcome = std::move(outcome)] {
+                                    self->on_done(encode_status_response(id, outcome.status, outcome.message),
+                                                  outcome.status);
+                                  });
+                                });
+        break;
+    }
+    if (inflight_ < ctx_.limits().max_inflight_requests) do_read();
+  }
+
+  void on_done(std::string response, std::uint32_t status) {
+    --inflight_;
+    if (status >= 400 && status < 500) ctx_.services.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+    enqueue(Outgoing{std::move(response)});
+    if (inflight_ < ctx_.limits().max_inflight_requests) do_read();
+  }
+
+  void release_buffer() {
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+  }
+
+  // --- Writing --------------------------------------------------------------
+  void enqueue(Outgoing out) {
+    if (closing_) return;
+    pending_bytes_ += out.data.size();
+    if (pending_bytes_ > ctx_.limits().max_pending_write_bytes) {
+      ctx_.services.metrics.slow_consumers_closed.fetch_add(1, std::memory_order_relaxed);
+      log::info("ws_slow_consumer", {{"user", key_.user}, {"device", key_.device}});
+      return start_close(websocket::close_code::try_again_later, "too slow reading");
+    }
+    queue_.push_back(std::move(out));
+    if (!writing_) do_write();
+  }
+
+  void do_write() {
+    writing_ = true;
+    const Outgoing& out = queue_[head_];
+    ws_.async_write(asio::buffer(out.data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(beast::error_code ec) {
+    writing_ = false;
+    if (ec) {
+      log_failure(ec, "ws_write");
+      leave();
+      return;
+    }
+    Outgoing& done = queue_[head_];
+    pending_bytes_ -= done.data.size();
+    if (done.envelope) {
+      ctx_.services.metrics.envelopes_out.fetch_add(1, std::memory_order_relaxed);
+      if (done.received != SteadyTime{}) ctx_.services.metrics.delivery_latency.observe(SteadyClock::now() - done.received);
+    }
+    done.data = std::string();
+    ++head_;
+    if (head_ == queue_.size()) {
+      queue_.clear();
+      head_ = 0;
+      if (queue_.capacity() > 4) queue_.shrink_to_fit();
+    }
+    if (closing_) return do_close();
+    if (head_ < queue_.size()) return do_write();
+    next_page();
+  }
+
+  // --- Closing --------------------------------------------------------------
+  // Drops unsent frames (everything undelivered is still in the database)
+  // and sends a close frame once the write in flight is done.
+  void start_close(websocket::close_code code, const char* reason) {
+    if (closing_) return;
+    closing_ = true;
+    close_reason_ = websocket::close_reason(code, reason);
+    leave();
+    queue_.resize(writing_ ? head_ + 1 : head_);
+    if (!writing_) do_close();
+  }
+
+  void do_close() {
+    if (close_sent_) return;
+    close_sent_ = true;
+    ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) log_failure(ec, "ws_close");
+    });
+  }
+
+  void leave() {
+    if (subscribed_) {
+      subscribed_ = false;
+      ctx_.services.fanout.unsubscribe(key_, this);
+      log::info("ws_closed", {{"user", key_.user}, {"device", key_.device}});
+    }
+  }
+
+  websocket::stream<NextLayer> ws_;
+  NetContext& ctx_;
+  ConnectionTicket ticket_;
+  DeviceKey key_;
+  std::int64_t account_id_;
+  beast::flat_buffer buffer_;
+  std::vector<Outgoing> queue_;  // queue_[head_] is in flight while writing_
+  std::size_t head_ = 0;
+  std::size_t pending_bytes_ = 0;
+  ReplayMerger merger_;
+  websocket::close_reason close_reason_;
+  std::uint32_t inflight_ = 0;
+  bool accepted_ = false;
+  bool subscribed_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool fetching_ = false;
+  bool more_pages_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+};
+
+}  // namespace
+
+void start_websocket_session(PlainStream&& stream, Request&& request, ConnectionTicket ticket,
+                             AuthenticatedDevice device, NetContext& ctx) {
+  // Drop tcp_stream's timers: the WebSocket keeps only the bare socket.
+  auto session = std::make_shared<WebSocketSession<tcp::socket>>(stream.release_socket(), std::move(ticket),
+                                                                 std::move(device), ctx);
+  session->run(std::move(request));
+}
+
+void start_websocket_session(TlsStream&& stream, Request&& request, ConnectionTicket ticket,
+                             AuthenticatedDevice device, NetContext& ctx) {
+  auto session = std::make_shared<WebSocketSession<TlsStream>>(std::move(stream), std::move(ticket),
+                                                               std::move(device), ctx);
+  session->run(std::move(request));
+}
+
+}  // namespace hush::server::net
