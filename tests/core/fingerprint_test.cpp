@@ -11,17 +11,11 @@
 #include "hush/fingerprint.hpp"
 #include "support/deterministic.hpp"
 #include "support/hex.hpp"
+#include "support/vectors.hpp"
 
 namespace hush::test {
 namespace {
 
-nlohmann::json load_json(const std::string& name) {
-  std::ifstream in(std::string(HUSH_VECTORS_DIR) + "/" + name);
-  if (!in) throw std::runtime_error("missing vector file " + name);
-  return nlohmann::json::parse(in);
-}
-
-Bytes hex_at(const nlohmann::json& j, const char* key) { return from_hex(j.at(key).get<std::string>()); }
 
 PublicKey key(std::string_view hex) {
   auto r = PublicKey::deserialize(from_hex(hex));
@@ -198,18 +192,18 @@ TEST(FingerprintTest, IdentitiesOfAnyLength) {
 // --- libsignal's answers (interop/vectors/fingerprints.json) -----------------------------------
 
 TEST(FingerprintVectorsTest, EveryCaseMatchesLibsignalByteForByte) {
-  auto v = load_json("fingerprints.json");
+  auto v = load_vectors("fingerprints.json");
   const auto& cases = v.at("cases");
   ASSERT_EQ(cases.size(), 33u);
   for (const auto& c : cases) {
     SCOPED_TRACE(c.at("name").get<std::string>());
     const auto version = c.at("version").get<std::uint32_t>();
     const auto iterations = c.at("iterations").get<std::uint32_t>();
-    auto local_key = PublicKey::deserialize(hex_at(c, "local_key"));
-    auto remote_key = PublicKey::deserialize(hex_at(c, "remote_key"));
+    auto local_key = PublicKey::deserialize(hex_field(c, "local_key"));
+    auto remote_key = PublicKey::deserialize(hex_field(c, "remote_key"));
     ASSERT_TRUE(local_key.ok() && remote_key.ok());
-    Bytes local_id = hex_at(c, "local_id");
-    Bytes remote_id = hex_at(c, "remote_id");
+    Bytes local_id = hex_field(c, "local_id");
+    Bytes remote_id = hex_field(c, "remote_id");
     auto mine = compute_fingerprint(version, iterations, local_id, *local_key, remote_id, *remote_key);
     auto theirs = compute_fingerprint(version, iterations, remote_id, *remote_key, local_id, *local_key);
     ASSERT_TRUE(mine.ok() && theirs.ok());
@@ -217,7 +211,7 @@ TEST(FingerprintVectorsTest, EveryCaseMatchesLibsignalByteForByte) {
     EXPECT_EQ(theirs->displayable, c.at("displayable").get<std::string>());
     EXPECT_EQ(to_hex(mine->scannable), c.at("scannable").get<std::string>());
     EXPECT_EQ(to_hex(theirs->scannable), c.at("remote_scannable").get<std::string>());
-    auto same = compare_scannable(mine->scannable, hex_at(c, "remote_scannable"));
+    auto same = compare_scannable(mine->scannable, hex_field(c, "remote_scannable"));
     ASSERT_TRUE(same.ok());
     // identical_sides: libsignal's own compare is true there as well (local ==
     // remote on both sides).
@@ -226,7 +220,7 @@ TEST(FingerprintVectorsTest, EveryCaseMatchesLibsignalByteForByte) {
 }
 
 TEST(FingerprintVectorsTest, ArgumentErrorsMatchLibsignal) {
-  auto v = load_json("fingerprints.json");
+  auto v = load_vectors("fingerprints.json");
   const auto& errs = v.at("argument_errors");
   ASSERT_EQ(errs.size(), 3u);
   for (const auto& e : errs) {

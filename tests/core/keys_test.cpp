@@ -15,17 +15,11 @@
 #include "hush/result.hpp"
 #include "support/deterministic.hpp"
 #include "support/hex.hpp"
+#include "support/vectors.hpp"
 
 namespace hush::test {
 namespace {
 
-nlohmann::json load_json(const std::string& name) {
-  std::ifstream in(std::string(HUSH_VECTORS_DIR) + "/" + name);
-  if (!in) throw std::runtime_error("missing vector file " + name);
-  return nlohmann::json::parse(in);
-}
-
-Bytes hex_at(const nlohmann::json& j, const char* key) { return from_hex(j.at(key).get<std::string>()); }
 
 // --- Private keys -----------------------------------------------------------------
 
@@ -272,11 +266,11 @@ TEST(ErrcTest, NamesMatchTheDriverProtocol) {
 // --- libsignal's answers (interop/vectors/keys.json) ---------------------------------------
 
 TEST(KeysVectorsTest, PrivateKeysClampAndDeriveLikeLibsignal) {
-  auto v = load_json("keys.json");
+  auto v = load_vectors("keys.json");
   ASSERT_EQ(v.at("private_keys").size(), 22u);
   for (const auto& c : v.at("private_keys")) {
     SCOPED_TRACE(c.at("name").get<std::string>());
-    auto k = PrivateKey::deserialize(hex_at(c, "input"));
+    auto k = PrivateKey::deserialize(hex_field(c, "input"));
     ASSERT_TRUE(k.ok());
     EXPECT_EQ(to_hex(k->serialize()), c.at("private_key").get<std::string>());
     EXPECT_EQ(to_hex(k->public_key().serialize()), c.at("public_key").get<std::string>());
@@ -284,16 +278,16 @@ TEST(KeysVectorsTest, PrivateKeysClampAndDeriveLikeLibsignal) {
 }
 
 TEST(KeysVectorsTest, AgreementsMatchLibsignal) {
-  auto v = load_json("keys.json");
+  auto v = load_vectors("keys.json");
   ASSERT_EQ(v.at("agreement").size(), 11u);
   for (const auto& c : v.at("agreement")) {
     SCOPED_TRACE(c.at("name").get<std::string>());
-    auto k = PrivateKey::deserialize(hex_at(c, "private_key"));
-    auto pub = PublicKey::deserialize(hex_at(c, "public_key"));
+    auto k = PrivateKey::deserialize(hex_field(c, "private_key"));
+    auto pub = PublicKey::deserialize(hex_field(c, "public_key"));
     ASSERT_TRUE(k.ok() && pub.ok());
     EXPECT_EQ(to_hex(k->agree(*pub).view()), c.at("shared_secret").get<std::string>());
     if (!c.at("peer_private_key").is_null()) {
-      auto peer = PrivateKey::deserialize(hex_at(c, "peer_private_key"));
+      auto peer = PrivateKey::deserialize(hex_field(c, "peer_private_key"));
       ASSERT_TRUE(peer.ok());
       EXPECT_EQ(peer->public_key(), *pub);
       EXPECT_EQ(to_hex(peer->agree(k->public_key()).view()), c.at("shared_secret").get<std::string>());
@@ -302,11 +296,11 @@ TEST(KeysVectorsTest, AgreementsMatchLibsignal) {
 }
 
 TEST(KeysVectorsTest, PublicKeyParsingMatchesLibsignal) {
-  auto v = load_json("keys.json");
+  auto v = load_vectors("keys.json");
   ASSERT_EQ(v.at("public_key_parsing").size(), 11u);
   for (const auto& c : v.at("public_key_parsing")) {
     SCOPED_TRACE(c.at("name").get<std::string>());
-    auto r = PublicKey::deserialize(hex_at(c, "input"));
+    auto r = PublicKey::deserialize(hex_field(c, "input"));
     ASSERT_EQ(r.ok(), c.at("accepted").get<bool>());
     if (r.ok()) {
       EXPECT_EQ(to_hex(r->serialize()), c.at("serialized").get<std::string>());
@@ -317,11 +311,11 @@ TEST(KeysVectorsTest, PublicKeyParsingMatchesLibsignal) {
 }
 
 TEST(KeysVectorsTest, PrivateKeyParsingMatchesLibsignal) {
-  auto v = load_json("keys.json");
+  auto v = load_vectors("keys.json");
   ASSERT_EQ(v.at("private_key_parsing").size(), 4u);
   for (const auto& c : v.at("private_key_parsing")) {
     SCOPED_TRACE(c.at("name").get<std::string>());
-    auto r = PrivateKey::deserialize(hex_at(c, "input"));
+    auto r = PrivateKey::deserialize(hex_field(c, "input"));
     ASSERT_EQ(r.ok(), c.at("accepted").get<bool>());
     if (r.ok()) {
       EXPECT_EQ(to_hex(r->serialize()), c.at("serialized").get<std::string>());

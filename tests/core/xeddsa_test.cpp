@@ -15,19 +15,13 @@
 #include "hush/keys.hpp"
 #include "support/deterministic.hpp"
 #include "support/hex.hpp"
+#include "support/vectors.hpp"
 
 namespace hush::test {
 namespace {
 
 using Sig = std::array<std::uint8_t, 64>;
 
-nlohmann::json load_json(const std::string& name) {
-  std::ifstream in(std::string(HUSH_VECTORS_DIR) + "/" + name);
-  if (!in) throw std::runtime_error("missing vector file " + name);
-  return nlohmann::json::parse(in);
-}
-
-Bytes hex_at(const nlohmann::json& j, const char* key) { return from_hex(j.at(key).get<std::string>()); }
 
 PublicKey public_key(std::string_view hex) {
   auto r = PublicKey::deserialize(from_hex(hex));
@@ -420,17 +414,17 @@ TEST(XeddsaTest, BackendReportsTheZeroScalar) {
 // --- libsignal's answers (interop/vectors/xeddsa.json) ---------------------------------------
 
 TEST(XeddsaVectorsTest, EveryCaseMatchesLibsignal) {
-  auto v = load_json("xeddsa.json");
+  auto v = load_vectors("xeddsa.json");
   const auto& cases = v.at("cases");
   ASSERT_EQ(cases.size(), 80u);
   int valid = 0, invalid = 0;
   for (const auto& c : cases) {
     const std::string name = c.at("name").get<std::string>();
     SCOPED_TRACE(name);
-    auto pub = PublicKey::deserialize(hex_at(c, "public_key"));
+    auto pub = PublicKey::deserialize(hex_field(c, "public_key"));
     ASSERT_TRUE(pub.ok());
     const bool expected = c.at("valid").get<bool>();
-    EXPECT_EQ(pub->verify(hex_at(c, "message"), hex_at(c, "signature")), expected);
+    EXPECT_EQ(pub->verify(hex_field(c, "message"), hex_field(c, "signature")), expected);
     (expected ? valid : invalid)++;
   }
   EXPECT_EQ(valid, 2 + 42 + 4);    // facts, genuine, s+L and bit-255 edges
@@ -440,18 +434,18 @@ TEST(XeddsaVectorsTest, EveryCaseMatchesLibsignal) {
 // Our signatures with libsignal's keys verify under libsignal's public keys
 // (same clamping, same sign-bit convention).
 TEST(XeddsaVectorsTest, OurSignaturesUnderLibsignalKeysVerify) {
-  auto v = load_json("xeddsa.json");
+  auto v = load_vectors("xeddsa.json");
   DeterministicRng rng(80);
   int checked = 0;
   for (const auto& c : v.at("cases")) {
     const std::string kind = c.at("kind").get<std::string>();
     if (c.at("private_key").is_null() || (kind != "valid" && kind != "facts_vector")) continue;
     SCOPED_TRACE(c.at("name").get<std::string>());
-    auto priv = PrivateKey::deserialize(hex_at(c, "private_key"));
-    auto pub = PublicKey::deserialize(hex_at(c, "public_key"));
+    auto priv = PrivateKey::deserialize(hex_field(c, "private_key"));
+    auto pub = PublicKey::deserialize(hex_field(c, "public_key"));
     ASSERT_TRUE(priv.ok() && pub.ok());
     EXPECT_EQ(priv->public_key(), *pub);
-    Bytes msg = hex_at(c, "message");
+    Bytes msg = hex_field(c, "message");
     auto sig = priv->sign(msg, rng);
     EXPECT_EQ(sig[63] >> 7, c.at("sign_bit").get<int>());
     EXPECT_TRUE(pub->verify(msg, sig));

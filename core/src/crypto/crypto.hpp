@@ -41,6 +41,7 @@ class Sha512 {
   Sha512(const Sha512&) = delete;
   Sha512& operator=(const Sha512&) = delete;
   void update(ByteView data);
+  // Returns the digest and leaves the object ready for a new hash.
   std::array<std::uint8_t, 64> finish();
 
  private:
@@ -60,6 +61,7 @@ class HmacSha256 {
   // Starts a new MAC under the prepared key (discarding any partial one).
   void reset();
   void update(ByteView data);
+  // Writes the MAC and leaves the object ready for a new MAC under the same key.
   void finish(std::uint8_t out[32]);
   // One whole MAC: reset + update + finish.
   std::array<std::uint8_t, 32> mac(ByteView data);
@@ -74,6 +76,8 @@ class HmacSha256 {
 void hkdf_sha256(ByteView salt, ByteView ikm, ByteView info, MutableByteView out);
 
 // --- AES-256-CBC with PKCS#7 -------------------------------------------------
+// Preconditions (violations abort: they are programming errors, never input):
+// key32 is 32 bytes, iv16 is 16 bytes, plaintext is under 2 GiB.
 Bytes aes256_cbc_encrypt(ByteView key32, ByteView iv16, ByteView plaintext);
 // invalid_message on empty input, a length that is not a multiple of 16, or
 // bad padding (facts §1).
