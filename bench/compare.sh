@@ -34,7 +34,11 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$build" = 1 ]; then
-  tools/build.sh "$build_dir" -DHUSH_BUILD_TESTS=OFF -DHUSH_BUILD_BENCH=ON
+  # Same configuration as tools/build.sh (RelWithDebInfo, -O2), but only the
+  # benchmark target and what it links.
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHUSH_BUILD_TESTS=OFF -DHUSH_BUILD_BENCH=ON >/dev/null
+  cmake --build "$build_dir" --target hush_bench --parallel "$(nproc)"
 fi
 bin="$build_dir/bin/hush_bench"
 [ -x "$bin" ] || { echo "missing $bin (build with HUSH_BUILD_BENCH=ON)" >&2; exit 1; }
@@ -123,6 +127,18 @@ const sq = need('BM_DecryptWithSqliteCommit/real_time');
 const dm = need('BM_Decrypt/100');
 console.log(`\nDecrypt 100 B with SqliteProtocolStore commit (WAL, synchronous=FULL, fsync per commit): ` +
   `${fmt(sq.wall)} wall, ${fmt(sq.cpu)} CPU per message (in-memory store: ${fmt(dm.wall)} wall, ${fmt(dm.cpu)} CPU).`);
+
+const call = (k) => (ls.results[k] ? ls.results[k].cpu_ns : NaN);
+const calls = [
+  ['X25519 keygen (random + base)', med['BM_RandomFill/32'].cpu + med['BM_X25519Base'].cpu, call('call_keygen')],
+  ['X25519 agreement', med['BM_X25519Agree'].cpu, call('call_agree')],
+  ['XEdDSA sign (random 64 + sign)', med['BM_RandomFill/64'].cpu + med['BM_XeddsaSign'].cpu, call('call_sign')],
+  ['XEdDSA verify', med['BM_XeddsaVerify'].cpu, call('call_verify')],
+];
+console.log('\nSingle public-key calls, CPU: libhush seam vs libsignal-client (sync call through the Node binding):\n');
+console.log('| call | libhush | libsignal | libsignal/hush |');
+console.log('|---|--:|--:|--:|');
+for (const [n, h, l] of calls) console.log(`| ${n} | ${fmt(h)} | ${fmt(l)} | ${(l / h).toFixed(2)}x |`);
 
 console.log('\nPrimitives (CPU, median):\n');
 const prims = Object.keys(med).filter((n) => !/^BM_(SessionSetup|OneWay|Encrypt|Decrypt|PingPong|Fingerprint|Prim_)/.test(n)).sort();

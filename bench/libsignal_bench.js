@@ -5,6 +5,9 @@
 // in-memory stores, for bench/compare.sh (docs/BENCHMARKS.md).
 //
 // Usage: node bench/libsignal_bench.js [--min-time SECONDS] [--repetitions N] [--only NAME,...]
+// Operations: session_setup, one_way_100, one_way_1024, ping_pong, fingerprint
+// (the protocol benchmarks), call_keygen, call_agree, call_sign, call_verify
+// (single synchronous calls, for reference; timed for a quarter of min-time).
 // Prints one JSON object: { version, node, results: { <op>: { wall_ns, cpu_ns,
 // iterations, reps: [...] } } } with the median over the repetitions, per
 // operation (per message for the message benchmarks).
@@ -203,6 +206,27 @@ const ops = {
   },
 };
 
+// Single synchronous libsignal calls (Rust through the Node binding), for
+// reading the protocol numbers: one X25519 key generation, agreement, XEdDSA
+// signature and verification of a 33-byte message.
+function syncCall(setup) {
+  return {
+    perIteration: 1,
+    short: true,
+    async init() { this.f = setup(); },
+    prepare() { return null; },
+    async run(_, n) { const f = this.f; for (let i = 0; i < n; i++) f(); },
+  };
+}
+const key33 = () => PrivateKey.generate().getPublicKey().serialize();
+ops.call_keygen = syncCall(() => () => PrivateKey.generate().getPublicKey());
+ops.call_agree = syncCall(() => { const k = PrivateKey.generate(); const p = PrivateKey.generate().getPublicKey(); return () => k.agree(p); });
+ops.call_sign = syncCall(() => { const k = PrivateKey.generate(); const m = key33(); return () => k.sign(m); });
+ops.call_verify = syncCall(() => {
+  const k = PrivateKey.generate(); const p = k.getPublicKey(); const m = key33(); const sig = k.sign(m);
+  return () => { if (!p.verify(m, sig)) throw new Error('bad signature'); };
+});
+
 function oneWay(size) {
   return {
     perIteration: 1,
@@ -271,9 +295,10 @@ async function main() {
     const op = ops[name];
     if (!op) throw new Error(`unknown operation ${name}`);
     await op.init();
-    await measure(op, minTime * 0.25e9); // warm-up (JIT, caches), discarded
+    const t = op.short ? minTime * 0.25e9 : minTime * 1e9; // single calls: shorter runs
+    await measure(op, t / 4); // warm-up (JIT, caches), discarded
     const runs = [];
-    for (let r = 0; r < reps; r++) runs.push(await measure(op, minTime * 1e9));
+    for (let r = 0; r < reps; r++) runs.push(await measure(op, t));
     results[name] = {
       wall_ns: median(runs.map((x) => x.wall_ns)),
       cpu_ns: median(runs.map((x) => x.cpu_ns)),
