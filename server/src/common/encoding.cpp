@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace hush::server {
 
@@ -38,6 +39,21 @@ std::array<std::uint8_t, 32> sha256(ByteView data) {
 }
 
 void random_fill(MutableByteView out) { randombytes_buf(out.data(), out.size()); }
+
+void random_fill_buffered(MutableByteView out) {
+  constexpr std::size_t kSize = 4096;
+  thread_local std::array<std::uint8_t, kSize> pool{};
+  thread_local std::size_t used = kSize;
+  if (out.size() > kSize / 4) return random_fill(out);
+  if (kSize - used < out.size()) {
+    randombytes_buf(pool.data(), pool.size());
+    used = 0;
+  }
+  std::memcpy(out.data(), pool.data() + used, out.size());
+  // Each byte is handed out once.
+  sodium_memzero(pool.data() + used, out.size());
+  used += out.size();
+}
 
 std::string random_token(std::size_t bytes) {
   Bytes raw(bytes);

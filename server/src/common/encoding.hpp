@@ -22,6 +22,9 @@ std::optional<Bytes> base64_decode(std::string_view text);
 std::array<std::uint8_t, 32> sha256(ByteView data);
 
 void random_fill(MutableByteView out);
+// Same source, drawn from a per-thread buffer refilled 4 KiB at a time, so
+// small values (16-byte envelope ids) cost no system call each.
+void random_fill_buffered(MutableByteView out);
 
 // A URL-safe, unpadded base64 token of `bytes` random bytes (invites).
 std::string random_token(std::size_t bytes);

@@ -177,7 +177,7 @@ class WebSocketSession final : public DeviceSink,
     const SteadyTime received = SteadyClock::now();
     if (!ws_.got_binary()) {
       release_buffer();
-      return start_close(websocket::close_code::bad_payload, "binary frames only");
+      return start_close(websocket::close_code::unknown_data, "binary frames only");
     }
     const auto data = buffer_.data();
     IncomingRequest request = decode_request(data.data(), data.size());

@@ -93,7 +93,7 @@ void RelayService::send_to(const DeviceKey& sender, SendCommand command, const A
   ids.reserve(command.messages.size());
   for (auto& m : command.messages) {
     StoredEnvelope& e = envelopes->emplace_back();
-    random_fill(e.id);
+    random_fill_buffered(e.id);
     e.type = m.type;
     e.source_user = sender.user;
     e.source_device = sender.device;
