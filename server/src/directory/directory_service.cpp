@@ -122,14 +122,19 @@ HttpAnswer DirectoryService::prekey_count(const AuthenticatedDevice& caller) {
   return json_answer(200, {{"count", *n}});
 }
 
-void DirectoryService::check_prekeys_low(std::int64_t account_id, const std::string& username,
-                                         std::uint32_t device_id) {
+std::optional<std::uint32_t> DirectoryService::low_prekey_count(std::int64_t account_id, std::uint32_t device_id) {
   auto n = db_.prekey_count(account_id, device_id);
   if (!n.ok()) {
     log::warn("prekey_count_failed", {{"error", n.error().message}});
-    return;
+    return std::nullopt;
   }
-  if (*n < config_.limits.prekey_low_threshold) fanout_.publish_prekeys_low(DeviceKey{username, device_id}, *n);
+  if (*n < config_.limits.prekey_low_threshold) return *n;
+  return std::nullopt;
+}
+
+void DirectoryService::check_prekeys_low(std::int64_t account_id, const std::string& username,
+                                         std::uint32_t device_id) {
+  if (auto n = low_prekey_count(account_id, device_id)) fanout_.publish_prekeys_low(DeviceKey{username, device_id}, *n);
 }
 
 HttpAnswer DirectoryService::fetch_bundles(const AuthenticatedDevice& caller, const std::string& username,

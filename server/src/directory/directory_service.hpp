@@ -36,8 +36,12 @@ class DirectoryService {
   HttpAnswer fetch_bundles(const AuthenticatedDevice& caller, const std::string& username,
                            std::optional<std::uint32_t> device);
 
-  // The device's one-time prekey count, telling its connections when it is
-  // below the threshold. Used after claims and when a device connects.
+  // The device's one-time prekey count when it is below the threshold
+  // (nullopt otherwise or on a storage failure). A connecting device asks
+  // this for itself.
+  std::optional<std::uint32_t> low_prekey_count(std::int64_t account_id, std::uint32_t device_id);
+  // Tells every connection of the device when its count is below the
+  // threshold; used after a claim.
   void check_prekeys_low(std::int64_t account_id, const std::string& username, std::uint32_t device_id);
 
  private:

@@ -136,8 +136,11 @@ class WebSocketSession final : public DeviceSink,
     if (!merger_.finish_pass(held)) return do_fetch_page();  // live pushes overflowed: read them back
     for (auto& d : held) enqueue_delivery(*d);
     enqueue(Outgoing{encode_queue_drained()});
+    // Only this connection hears about its device's low prekeys on connect.
     ctx_.services.pool.post([self = this->shared_from_this()] {
-      self->ctx_.services.directory.check_prekeys_low(self->account_id_, self->key_.user, self->key_.device);
+      if (auto n = self->ctx_.services.directory.low_prekey_count(self->account_id_, self->key_.device)) {
+        self->prekeys_low(*n);
+      }
     });
   }
 
