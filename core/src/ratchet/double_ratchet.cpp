@@ -40,9 +40,13 @@ Result<MessageKeys> message_keys_for(state::SessionState& s, state::ReceiverChai
   ChainKey ck = chain.chain_key.clone();
   while (ck.index() < counter) {
     auto [keys, next] = ck.step();
-    chain.message_keys.push_front(std::move(keys));
-    if (chain.message_keys.size() > limits::kMaxMessageKeys) chain.message_keys.pop_back();
+    chain.message_keys.push_back(std::move(keys));
     ck = std::move(next);
+  }
+  // libsignal keeps the newest kMaxMessageKeys; evict the oldest in one go.
+  if (chain.message_keys.size() > limits::kMaxMessageKeys) {
+    const auto excess = static_cast<std::ptrdiff_t>(chain.message_keys.size() - limits::kMaxMessageKeys);
+    chain.message_keys.erase(chain.message_keys.begin(), chain.message_keys.begin() + excess);
   }
   auto [keys, next] = ck.step();
   chain.chain_key = std::move(next);
@@ -78,15 +82,33 @@ Result<SecretBytes> decrypt_with_state(state::SessionState& s, const wire::Signa
   return plaintext;
 }
 
+namespace {
+
+// libsignal reports one generic error when every state failed, except that a
+// duplicate ends the search as itself.
+Result<SecretBytes> collapse(Result<SecretBytes> r, const char* failed) {
+  if (r || r.code() == Errc::duplicate_message) return r;
+  return make_error(Errc::invalid_message, failed);
+}
+
+}  // namespace
+
 Result<SecretBytes> decrypt_with_record(detail::SessionRecordImpl& record, const wire::SignalMessage& m,
                                         MessageType type, Rng& rng) {
   const char* failed =
       type == MessageType::prekey ? "invalid PreKey message: decryption failed" : "invalid Whisper message: decryption failed";
+  if (record.current && record.previous.empty()) {
+    // Nothing else to try: a failure ends the search and the caller discards
+    // the record, so the current state can be tried in place.
+    return collapse(decrypt_with_state(*record.current, m, rng), failed);
+  }
   if (record.current) {
+    // A previous state may still succeed and then archive the current one,
+    // which must be archived as it was: try a copy.
     auto attempt = record.current->clone();
     auto r = decrypt_with_state(attempt, m, rng);
     if (r) {
-      record.current = std::move(attempt);
+      *record.current = std::move(attempt);
       return r;
     }
     if (r.code() == Errc::duplicate_message) return r;

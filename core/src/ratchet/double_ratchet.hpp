@@ -21,7 +21,9 @@ Result<SecretBytes> decrypt_with_state(state::SessionState& s, const wire::Signa
 // libsignal's search: current state first, then previous states newest first;
 // a success in a previous state promotes it. A duplicate from any state ends
 // the search; otherwise failures collapse to invalid_message("decryption
-// failed"). On success `record` is updated; on failure it is untouched.
+// failed"). On success `record` is updated. On failure it may be partly
+// updated (a record with only a current state is tried in place, to save a
+// copy): callers work on a loaded copy and discard it, as SessionCipher does.
 Result<SecretBytes> decrypt_with_record(detail::SessionRecordImpl& record, const wire::SignalMessage& m,
                                         MessageType type, Rng& rng);
 

@@ -25,10 +25,12 @@ Error no_session(const ProtocolAddress& a) {
 Result<std::optional<IdentityKey>> identity_to_record(const ProtocolStore& store, std::string_view name,
                                                       const IdentityKey& key, Direction direction,
                                                       const ProtocolAddress& address) {
-  HUSH_ASSIGN(bool trusted, store.is_trusted_identity(name, key, direction));
-  if (!trusted) return untrusted(address);
+  // The common case, the key on record, costs one lookup; anything else asks
+  // the store's trust policy.
   HUSH_ASSIGN(auto recorded, store.get_identity(name));
   if (recorded && *recorded == key) return std::optional<IdentityKey>{};
+  HUSH_ASSIGN(bool trusted, store.is_trusted_identity(name, key, direction));
+  if (!trusted) return untrusted(address);
   return std::optional<IdentityKey>{key};
 }
 

@@ -1,5 +1,6 @@
 #include "state/session_codec.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace hush::state {
@@ -58,7 +59,9 @@ void encode_state(const SessionState& s, storage::SessionStructure& out) {
     auto* c = out.add_receiver_chains();
     c->set_sender_ratchet_key(public_key_string(rc.ratchet_key));
     encode_chain_key(rc.chain_key, *c);
-    for (const auto& mk : rc.message_keys) {
+    // libsignal stores them newest first.
+    for (auto it = rc.message_keys.rbegin(); it != rc.message_keys.rend(); ++it) {
+      const auto& mk = *it;
       auto* m = c->add_message_keys();
       m->set_index(mk.counter);
       m->set_cipher_key(to_string(mk.cipher_key.view()));
@@ -107,6 +110,7 @@ Result<SessionState> decode_state(const storage::SessionStructure& in) {
                                                      crypto::Key32(view_of(m.mac_key())),
                                                      Secret<16>(view_of(m.iv())), m.index()});
     }
+    std::reverse(rc.message_keys.begin(), rc.message_keys.end());  // stored newest first
     s.receiver_chains.push_back(std::move(rc));
   }
   if (in.has_pending_pre_key()) {

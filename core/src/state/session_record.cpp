@@ -14,7 +14,7 @@ void SessionRecordImpl::archive_current() {
   if (!current) return;
   current->pending_prekey.reset();
   if (previous.size() >= limits::kArchivedStatesMaxLength) previous.pop_back();
-  previous.push_front(std::move(*current));
+  previous.insert(previous.begin(), std::move(*current));
   current.reset();
 }
 
@@ -40,6 +40,7 @@ SessionRecord& SessionRecord::operator=(SessionRecord&&) noexcept = default;
 
 SessionRecord SessionRecord::clone() const {
   SessionRecord r;
+  r.impl_->previous.reserve(impl_->previous.size());
   if (impl_->current) r.impl_->current = impl_->current->clone();
   for (const auto& s : impl_->previous) r.impl_->previous.push_back(s.clone());
   return r;

@@ -2,7 +2,7 @@
 // up to kArchivedStatesMaxLength previous states, newest first.
 #pragma once
 
-#include <deque>
+#include <vector>
 #include <optional>
 
 #include "hush/session_record.hpp"
@@ -12,7 +12,7 @@ namespace hush::detail {
 
 struct SessionRecordImpl {
   std::optional<state::SessionState> current;
-  std::deque<state::SessionState> previous;  // newest first
+  std::vector<state::SessionState> previous;  // newest first (at most 40: inserting at the front is cheap)
 
   // Archives the current state (clearing its pending prekey), dropping the
   // oldest previous state past the limit.

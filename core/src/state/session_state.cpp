@@ -6,6 +6,7 @@ namespace hush::state {
 
 ReceiverChain ReceiverChain::clone() const {
   ReceiverChain c{ratchet_key, chain_key.clone(), {}};
+  c.message_keys.reserve(message_keys.size());
   for (const auto& k : message_keys) c.message_keys.push_back(k.clone());
   return c;
 }

@@ -1,10 +1,11 @@
 // One session state: libsignal's SessionStructure (facts §4, §11) as C++
 // values. Receiver chains are kept oldest first (libsignal appends and evicts
-// index 0); skipped message keys newest first (it pushes to the front and
-// evicts from the back).
+// index 0). Skipped message keys are kept oldest first too, the reverse of
+// libsignal's stored order (the codec reverses them), so that adding keys is a
+// push_back and evicting the oldest one erase at the front: a vector, with no
+// allocation when empty (a deque allocates even then).
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct SenderChain {
 struct ReceiverChain {
   PublicKey ratchet_key;
   ratchet::ChainKey chain_key;
-  std::deque<ratchet::MessageKeys> message_keys;  // newest first
+  std::vector<ratchet::MessageKeys> message_keys;  // oldest first
 
   ReceiverChain clone() const;
 };
