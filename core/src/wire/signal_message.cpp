@@ -20,6 +20,15 @@ void mac_over(crypto::HmacSha256& mac, const IdentityKey& sender, const Identity
   mac.finish(out);
 }
 
+// One message object per thread, reused: protobuf keeps its strings'
+// capacity across Clear(), so parsing and building a message allocate nothing
+// in the steady state (every field is public: keys, counters, ciphertext).
+hush::wire::proto::SignalMessage& scratch_message() {
+  thread_local hush::wire::proto::SignalMessage pb;
+  pb.Clear();
+  return pb;
+}
+
 }  // namespace
 
 std::uint8_t version_byte(std::uint32_t session_version) noexcept {
@@ -37,7 +46,7 @@ Result<SignalMessage> SignalMessage::parse(ByteView bytes) {
   if (bytes.size() < 1 + limits::kMacLength)
     return make_error(Errc::invalid_message, "ciphertext message too short");
   HUSH_ASSIGN(auto version, check_version_byte(bytes[0]));
-  hush::wire::proto::SignalMessage pb;
+  auto& pb = scratch_message();
   const auto body = bytes.subspan(1, bytes.size() - 1 - limits::kMacLength);
   if (!pb.ParseFromArray(body.data(), static_cast<int>(body.size())) || !pb.has_ratchet_key() ||
       !pb.has_counter() || !pb.has_ciphertext())
@@ -66,7 +75,7 @@ bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const Identit
 Bytes build_signal_message(std::uint32_t session_version, const PublicKey& ratchet_key, std::uint32_t counter,
                            std::uint32_t previous_counter, ByteView ciphertext, const crypto::Key32& mac_key,
                            const IdentityKey& sender_identity, const IdentityKey& receiver_identity) {
-  hush::wire::proto::SignalMessage pb;
+  auto& pb = scratch_message();
   auto rk = ratchet_key.serialize();
   pb.set_ratchet_key(rk.data(), rk.size());
   pb.set_counter(counter);
