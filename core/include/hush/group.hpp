@@ -134,8 +134,9 @@ Result<Bytes> group_encrypt(SenderKeyStore& store, const ProtocolAddress& own_ad
 // Decrypts a group message from `sender` (libsignal group_decrypt); the
 // distribution id is the message's own.
 // Errors: invalid_message (malformed; version mismatch; bad signature; more
-// than 25,000 iterations ahead; bad padding), no_session (no record for the
-// message's distribution id, or no state with its chain id),
+// than 25,000 iterations ahead; bad length or padding; iteration 2^32-1, past
+// which the chain cannot advance), no_session (no record for the message's
+// distribution id, or no state with its chain id),
 // duplicate_message (an iteration whose key was already used or evicted),
 // storage.
 Result<SecretBytes> group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView message);
