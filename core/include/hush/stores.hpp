@@ -67,9 +67,13 @@ class SessionStore {
 // Everything one successful protocol step writes.
 struct SessionCommit {
   ProtocolAddress address;
-  const SessionRecord* record = nullptr;      // the session to store; required (null: bad_request)
+  SessionRecord* record = nullptr;            // the session to store; required (null: bad_request)
   std::optional<IdentityKey> identity;        // identity to record for address.name
   std::optional<std::uint32_t> consumed_prekey;  // one-time prekey to remove (absent: no-op, as libsignal)
+  // The caller discards *record after a successful commit, so a store that
+  // keeps records as objects may move from it instead of copying (libhush's
+  // own calls set this; it saves a deep copy per message).
+  bool record_disposable = false;
 };
 
 class ProtocolStore : public IdentityKeyStore,

@@ -28,7 +28,7 @@ Result<void> SessionBuilder::process(const PreKeyBundle& bundle) {
   // A new bundle always replaces the current session; the old one is archived.
   record.impl().promote(std::move(state));
 
-  return store_.commit(SessionCommit{remote_, &record, bundle.identity_key, std::nullopt});
+  return store_.commit(SessionCommit{remote_, &record, bundle.identity_key, std::nullopt, true});
 }
 
 }  // namespace hush

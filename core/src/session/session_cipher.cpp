@@ -58,7 +58,7 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
   // libsignal checks trust after encrypting and stores nothing if it fails.
   HUSH_ASSIGN(auto identity,
               identity_to_record(store_, remote_.name, s.remote_identity, Direction::sending, remote_));
-  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, std::nullopt}));
+  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, std::nullopt, true}));
   return out;
 }
 
@@ -82,7 +82,7 @@ Result<SecretBytes> SessionCipher::decrypt_signal_message(ByteView body) {
   HUSH_ASSIGN(auto plaintext, ratchet::decrypt_with_record(record.impl(), message, MessageType::whisper, rng_));
   HUSH_ASSIGN(auto identity, identity_to_record(store_, remote_.name, record.impl().current->remote_identity,
                                                 Direction::receiving, remote_));
-  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, std::nullopt}));
+  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, std::nullopt, true}));
   return plaintext;
 }
 
@@ -117,7 +117,7 @@ Result<SecretBytes> SessionCipher::decrypt_prekey_message(ByteView body) {
   }
   HUSH_ASSIGN(auto plaintext,
               ratchet::decrypt_with_record(record.impl(), message.message, MessageType::prekey, rng_));
-  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, consumed_prekey}));
+  HUSH_TRY(store_.commit(SessionCommit{remote_, &record, identity, consumed_prekey, true}));
   return plaintext;
 }
 

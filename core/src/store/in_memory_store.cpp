@@ -82,7 +82,8 @@ Result<void> InMemoryProtocolStore::commit(const SessionCommit& commit) {
   if (commit.record == nullptr) return make_error(Errc::bad_request, "commit without a session record");
 
   decltype(sessions_) session_staging;
-  session_staging.emplace(commit.address, commit.record->clone());
+  session_staging.emplace(commit.address,
+                          commit.record_disposable ? std::move(*commit.record) : commit.record->clone());
   auto session_node = session_staging.extract(session_staging.begin());
 
   decltype(identities_)::node_type identity_node;
