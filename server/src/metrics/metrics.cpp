@@ -89,7 +89,7 @@ std::string Metrics::render() const {
   append_metric(out, "hush_envelopes_acked_total", "counter", "Envelope ids acknowledged by recipients.",
                 load(envelopes_acked));
   append_metric(out, "hush_queue_depth", "gauge",
-                "Envelopes waiting in all device queues (counted at start-up, then tracked).",
+                "Envelopes waiting in all device queues, tracked since start (committed minus acknowledged).",
                 load(queue_depth));
   append_metric(out, "hush_auth_failures_total", "counter", "Failed authentications.", load(auth_failures));
   append_metric(out, "hush_rate_limited_total", "counter",

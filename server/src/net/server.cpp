@@ -168,7 +168,10 @@ int run_server(Services& services, const std::function<void()>& close_storage) {
   asio::steady_timer drain(ioc);
   SteadyTime deadline{};
   std::function<void()> poll_drained = [&] {
-    const bool drained = services.store.in_flight() == 0 && services.fanout.local_connections() == 0;
+    // WebSocket sessions count until their close handshake is done, so
+    // the 1001 close frames are flushed before the threads stop.
+    const bool drained = services.store.in_flight() == 0 &&
+                         services.metrics.websocket_connections.load(std::memory_order_relaxed) == 0;
     if (drained || SteadyClock::now() >= deadline) {
       if (!drained) log::warn("shutdown_grace_expired", {{"in_flight", services.store.in_flight()}});
       ioc.stop();
