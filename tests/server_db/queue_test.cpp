@@ -187,6 +187,31 @@ TEST_F(QueueTest, ByteLimitCountsContentOfTheWholeRequest) {
   EXPECT_EQ(huge->full_user, "zed");
 }
 
+TEST_F(QueueTest, LargeFanOutIsCountedPerDevice) {
+  // 40 devices, two envelopes each, interleaved: past the small-send path.
+  std::vector<StoredEnvelope> batch;
+  for (std::uint32_t round = 0; round < 2; ++round)
+    for (std::uint32_t d = 1; d <= 40; ++d) batch.push_back(make_envelope("grp", d, envelope_id(13, round * 100 + d), d));
+  ASSERT_TRUE(db_->enqueue(batch, {2, 1 << 20}).ok());
+  for (std::uint32_t d = 1; d <= 40; ++d) {
+    EXPECT_EQ(depth("grp", d).envelopes, 2u) << d;
+    EXPECT_EQ(depth("grp", d).bytes, 2u * d) << d;
+  }
+  // One more for devices 1..40 with device 30 already at its limit of 2.
+  std::vector<StoredEnvelope> more;
+  for (std::uint32_t d = 1; d <= 40; ++d) more.push_back(make_envelope("grp", d, envelope_id(14, d)));
+  auto full = db_->enqueue(more, {3, 1 << 20});
+  ASSERT_TRUE(full.ok());
+  EXPECT_FALSE(full->queue_full);
+  more.clear();
+  for (std::uint32_t d = 20; d <= 40; ++d) more.push_back(make_envelope("grp", 50 - d, envelope_id(15, d)));
+  full = db_->enqueue(more, {3, 1 << 20});
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full->queue_full);
+  EXPECT_EQ(full->full_device, 30u);  // the first destination over the limit, in request order
+  expect_depth_counters_exact(db_file());
+}
+
 TEST_F(QueueTest, DuplicateEnvelopeIdFailsTheWholeRequest) {
   ASSERT_TRUE(db_->enqueue({make_envelope("bob", 1, envelope_id(10, 0))}, {}).ok());
   auto dup = db_->enqueue({make_envelope("bob", 2, envelope_id(10, 1)), make_envelope("bob", 2, envelope_id(10, 0))},

@@ -19,14 +19,25 @@ struct Destination {
 };
 
 // The request's envelopes per destination device, in order of first
-// appearance (so a full queue is reported deterministically).
+// appearance (so a full queue is reported deterministically). A send names
+// one envelope per device of one user, so a linear search over a handful of
+// destinations beats building a map; the map is for large fan-outs.
 std::vector<Destination> group_by_destination(const std::vector<StoredEnvelope>& envelopes) {
+  constexpr std::size_t kLinearLimit = 16;
   std::vector<Destination> out;
-  std::map<std::pair<std::string_view, std::uint32_t>, std::size_t> index;
+  std::map<std::pair<std::string_view, std::uint32_t>, std::size_t> index;  // used past kLinearLimit only
   for (const auto& e : envelopes) {
-    auto [it, inserted] = index.try_emplace({e.destination_user, e.destination_device}, out.size());
-    if (inserted) out.push_back(Destination{e.destination_user, e.destination_device});
-    auto& d = out[it->second];
+    std::size_t at = out.size();
+    if (out.size() <= kLinearLimit) {
+      for (std::size_t i = 0; i < out.size(); ++i)
+        if (out[i].device == e.destination_device && out[i].user == e.destination_user) at = i;
+    } else {
+      if (index.empty())
+        for (std::size_t i = 0; i < out.size(); ++i) index.emplace(std::pair{out[i].user, out[i].device}, i);
+      at = index.try_emplace({e.destination_user, e.destination_device}, out.size()).first->second;
+    }
+    if (at == out.size()) out.push_back(Destination{e.destination_user, e.destination_device});
+    auto& d = out[at];
     d.envelopes += 1;
     d.bytes += e.content.size();
   }
