@@ -226,6 +226,26 @@ TEST_F(ConcurrencyTest, ReadsDoNotWaitForTheWriteLock) {
   EXPECT_LT(elapsed, 1s);  // far below the 5 s busy timeout
 }
 
+TEST_F(ConcurrencyTest, CheckpointsRunOffTheWriterThread) {
+  SqliteDbOptions options;
+  options.checkpoint_pages = 8;  // a few batches' worth
+  auto db = open_db(options);
+  for (std::uint32_t i = 0; i < 100; ++i)
+    ASSERT_TRUE(db->enqueue({make_envelope("bob", 1, envelope_id(6, i), 4000)}, {}).ok());
+  // The pages reach the database file itself (not only the WAL) while the
+  // Db is open: only a checkpoint writes there.
+  auto copied = [&] { return std::filesystem::file_size(db_file()) > 200'000; };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!copied() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(copied()) << std::filesystem::file_size(db_file());
+  EXPECT_GT(db->writer_counters().checkpoints, 0u);
+  EXPECT_EQ(db->queue_depth("bob", 1)->envelopes, 100u);
+  db.reset();
+  RawDb raw(db_file());
+  EXPECT_EQ(raw.query_text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.query_int("SELECT count(*) FROM queue"), 100);
+}
+
 TEST_F(ConcurrencyTest, ManySubmittersEachSeeTheirOwnWritesAndCountersStayExact) {
   auto db = open_db();
   constexpr int kThreads = 12;

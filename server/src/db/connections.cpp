@@ -58,8 +58,9 @@ Result<std::unique_ptr<WriterConnection>> open_writer(const std::filesystem::pat
   // overflow pages of large envelopes as they were (they hold ciphertext only).
   HUSH_TRY(w->db.exec("set secure_delete", "PRAGMA secure_delete = FAST"));
   HUSH_TRY(w->db.exec("set foreign_keys", "PRAGMA foreign_keys = ON"));
-  HUSH_TRY(w->db.exec("set wal_autocheckpoint",
-                      "PRAGMA wal_autocheckpoint = " + std::to_string(settings.wal_autocheckpoint_pages)));
+  // Checkpoints: SqliteDb replaces the autocheckpoint hook with
+  // Checkpointer's (checkpointer.hpp); nothing may set wal_autocheckpoint
+  // after that, as it would replace the hook again.
   // After a checkpoint resets the log, truncate it back to this size, so one
   // burst does not leave a huge -wal file behind for ever.
   HUSH_TRY(w->db.exec("set journal_size_limit", "PRAGMA journal_size_limit = 67108864"));

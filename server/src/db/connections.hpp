@@ -13,8 +13,6 @@ namespace hush::server::db_detail {
 
 struct ConnectionSettings {
   std::chrono::milliseconds busy_timeout{5000};
-  // WAL pages after which a commit checkpoints (PRAGMA wal_autocheckpoint).
-  int wal_autocheckpoint_pages = 1000;
   // Page cache per connection, KiB (PRAGMA cache_size = -N).
   int cache_kib = 16 * 1024;
 };

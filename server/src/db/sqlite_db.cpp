@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "checkpointer.hpp"
 #include "connections.hpp"
 #include "private_files.hpp"
 #include "reader_pool.hpp"
@@ -65,7 +66,6 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& da
   HUSH_TRY(db_detail::ensure_private_file(file));
   db_detail::ConnectionSettings settings;
   settings.busy_timeout = options.busy_timeout;
-  settings.wal_autocheckpoint_pages = options.wal_autocheckpoint_pages;
   HUSH_ASSIGN(auto writer_connection, db_detail::open_writer(file, settings));
   // The writer has created -wal and -shm by now: tighten them too.
   HUSH_TRY(db_detail::ensure_private_file(file));
@@ -74,19 +74,23 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& da
   {
     HUSH_ASSIGN(auto lease, readers->acquire());
   }
+  HUSH_ASSIGN(auto checkpointer,
+              db_detail::Checkpointer::start(file, settings, options.checkpoint_pages, 8 * options.checkpoint_pages));
+  checkpointer->attach(writer_connection->db.get());  // before the writer thread exists
   auto writer = std::make_unique<db_detail::GroupCommitWriter>(std::move(writer_connection), options.max_batch_ops);
-  return std::unique_ptr<SqliteDb>(new SqliteDb(std::move(writer), std::move(readers)));
+  return std::unique_ptr<SqliteDb>(new SqliteDb(std::move(readers), std::move(checkpointer), std::move(writer)));
 }
 
-SqliteDb::SqliteDb(std::unique_ptr<db_detail::GroupCommitWriter> writer,
-                   std::unique_ptr<db_detail::ReaderPool> readers)
-    : readers_(std::move(readers)), writer_(std::move(writer)) {}
+SqliteDb::SqliteDb(std::unique_ptr<db_detail::ReaderPool> readers,
+                   std::unique_ptr<db_detail::Checkpointer> checkpointer,
+                   std::unique_ptr<db_detail::GroupCommitWriter> writer)
+    : readers_(std::move(readers)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {}
 
 SqliteDb::~SqliteDb() = default;
 
 SqliteDb::WriterCounters SqliteDb::writer_counters() const noexcept {
   auto s = writer_->stats();
-  return WriterCounters{s.batches, s.ops, s.failed_batches};
+  return WriterCounters{s.batches, s.ops, s.failed_batches, checkpointer_->checkpoints()};
 }
 
 // --- Directory ------------------------------------------------------------------

@@ -19,6 +19,7 @@
 namespace hush::server {
 
 namespace db_detail {
+class Checkpointer;
 class GroupCommitWriter;
 class ReaderPool;
 }  // namespace db_detail
@@ -32,8 +33,10 @@ struct SqliteDbOptions {
   std::size_t max_batch_ops = 1024;
   // Read connections kept open between calls (more are opened on demand).
   std::size_t max_idle_readers = 16;
-  // WAL size, in 4 KiB pages, at which a commit also checkpoints.
-  int wal_autocheckpoint_pages = 1000;
+  // WAL size, in 4 KiB pages, at which the background checkpointer copies
+  // the log into the database file; at 8 times this the writer does it
+  // itself (checkpointer.hpp).
+  int checkpoint_pages = 1000;
 };
 
 class SqliteDb final : public Db {
@@ -89,19 +92,24 @@ class SqliteDb final : public Db {
     std::uint64_t batches = 0;         // committed transactions (one WAL fsync each)
     std::uint64_t ops = 0;             // write calls completed by them
     std::uint64_t failed_batches = 0;  // transactions that failed as a whole
+    std::uint64_t checkpoints = 0;     // background WAL checkpoints completed
   };
   WriterCounters writer_counters() const noexcept;
 
  private:
-  SqliteDb(std::unique_ptr<db_detail::GroupCommitWriter> writer, std::unique_ptr<db_detail::ReaderPool> readers);
+  SqliteDb(std::unique_ptr<db_detail::ReaderPool> readers, std::unique_ptr<db_detail::Checkpointer> checkpointer,
+           std::unique_ptr<db_detail::GroupCommitWriter> writer);
 
   // Runs `fn` on the writer and waits for its result. Errc::bad_request when
   // called on the writer thread itself, where waiting would deadlock.
   template <typename T, typename Fn>
   Result<T> write_and_wait(Fn fn);
 
+  // Destroyed bottom-up: the writer drains and closes its connection (whose
+  // WAL hook points at the checkpointer) before the checkpointer stops.
   std::unique_ptr<db_detail::ReaderPool> readers_;
-  std::unique_ptr<db_detail::GroupCommitWriter> writer_;  // destroyed first: drains before readers go
+  std::unique_ptr<db_detail::Checkpointer> checkpointer_;
+  std::unique_ptr<db_detail::GroupCommitWriter> writer_;
 };
 
 }  // namespace hush::server
