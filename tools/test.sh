@@ -2,7 +2,8 @@
 # The README's test command: installs dependencies, then runs every test —
 #   1. the unit and scenario tests (GoogleTest via CTest), warnings as errors;
 #   2. the interop suite: build/bin/hush-interop against libsignal-client 0.65.4;
-#   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. libhush's unit tests and the interop suite again under AddressSanitizer
+#      + UndefinedBehaviorSanitizer;
 #   4. each libFuzzer target for a bounded time, seeded from interop/vectors.
 # Ends with one line "N passed, M failed" over all stages; exits non-zero on
 # any failure. HUSH_FUZZ_SECONDS (default 20) sets the time per fuzz target.
@@ -41,18 +42,35 @@ else
   failed=$((failed + 1))
 fi
 
-stage "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-if tools/build.sh build-asan -DHUSH_SANITIZERS=address,undefined -DHUSH_BUILD_BENCH=OFF -DHUSH_WERROR=ON; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure --timeout 600 -j "$(nproc)" 2>&1 | tee "$logdir/asan.log" |
-    grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed'
-  count_ctest "$logdir/asan.log"
+stage "libhush unit tests and the interop suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+# The protocol library's tests, and the interop suite against a sanitized
+# driver (hostile inputs from libsignal's side with ASan/UBSan watching).
+asan_targets="hush_core_tests hush_store_tests hush-interop"
+if HUSH_TARGETS="$asan_targets" tools/build.sh build-asan -DHUSH_SANITIZERS=address,undefined \
+     -DHUSH_BUILD_BENCH=OFF -DHUSH_WERROR=ON; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  for t in hush_core_tests hush_store_tests; do
+    build-asan/bin/$t --gtest_brief=1 2>&1 | tee "$logdir/$t.asan.log" | tail -n 3
+    n=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$logdir/$t.asan.log" | grep -Eo '[0-9]+$' || echo 0)
+    f=$(grep -Eo '^\[  FAILED  \] [0-9]+ tests?, listed' "$logdir/$t.asan.log" | grep -Eo '^\[  FAILED  \] [0-9]+' | grep -Eo '[0-9]+$' || echo 0)
+    if ! grep -q '^\[  PASSED  \]' "$logdir/$t.asan.log" && [ "$f" -eq 0 ]; then f=1; fi  # crashed
+    passed=$((passed + n)); failed=$((failed + f))
+  done
+  node interop/suite/run.js --driver build-asan/bin/hush-interop 2>&1 | tee "$logdir/interop.asan.log" | grep -vE '^ok '
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logdir/interop.asan.log" | tail -n1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(cut -d' ' -f1 <<<"$line"))); failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+  else
+    failed=$((failed + 1))
+  fi
+  unset ASAN_OPTIONS UBSAN_OPTIONS
 else
   echo "sanitizer build failed"; failed=$((failed + 1))
 fi
 
 stage "fuzzing (libFuzzer, ${HUSH_FUZZ_SECONDS:-20}s per target)"
-if CC=clang CXX=clang++ tools/build.sh build-fuzz -DHUSH_BUILD_FUZZERS=ON -DHUSH_BUILD_TESTS=OFF -DHUSH_BUILD_BENCH=OFF; then
+if CC=clang CXX=clang++ HUSH_TARGETS=hush_fuzzers tools/build.sh build-fuzz -DHUSH_BUILD_FUZZERS=ON \
+     -DHUSH_BUILD_TESTS=OFF -DHUSH_BUILD_BENCH=OFF; then
   if tools/fuzz.sh build-fuzz "${HUSH_FUZZ_SECONDS:-20}" >"$logdir/fuzz.log" 2>&1; then :; fi
   cat "$logdir/fuzz.log" | grep -E '^(ok|FAIL) '
   passed=$((passed + $(grep -c '^ok ' "$logdir/fuzz.log"))); failed=$((failed + $(grep -c '^FAIL ' "$logdir/fuzz.log")))
