@@ -144,10 +144,15 @@ class Db {
   // Creates the account with device 1. If invite is set it must exist, be
   // unexpired and unused; it is consumed in the same transaction.
   // Errors: bad_request ("username taken", "invalid or used invite").
+  // (DbError::username_taken, invalid_invite; invalid_argument for an
+  // identity key that is not 33 bytes. The invite is checked first, and a
+  // taken username leaves it unused. first_device.device_id is ignored;
+  // its created_ms defaults to now_ms.)
   virtual Result<AccountRecord> create_account(const std::string& username, ByteView identity_key,
                                                const DeviceRecord& first_device,
                                                const std::optional<SecretHash>& invite, std::uint64_t now_ms) = 0;
   // Adds a device with the next free id; returns it.
+  // (DbError::unknown_account.)
   virtual Result<std::uint32_t> add_device(std::int64_t account_id, const DeviceRecord& device) = 0;
   virtual Result<std::optional<AccountRecord>> find_account(const std::string& username) = 0;
 
@@ -156,11 +161,15 @@ class Db {
                                          const SignedPreKeyEntry& key) = 0;
   // Adds one-time prekeys (replacing ones with the same id). Errors:
   // bad_request when the device would hold more than max_stored.
+  // (DbError::too_many_prekeys, nothing stored; unknown_device;
+  // invalid_argument. set_signed_prekey: unknown_device, invalid_argument.)
   virtual Result<void> add_prekeys(std::int64_t account_id, std::uint32_t device_id,
                                    const std::vector<PreKeyEntry>& keys, std::uint32_t max_stored) = 0;
   virtual Result<std::uint32_t> prekey_count(std::int64_t account_id, std::uint32_t device_id) = 0;
   // The bundle of each requested device, each claiming (atomically deleting)
   // one one-time prekey: two concurrent calls never get the same prekey.
+  // (Devices that do not exist are left out; a device named twice gets one
+  // bundle. The lowest key_id is claimed first.)
   virtual Result<std::vector<DeviceBundle>> claim_bundles(std::int64_t account_id,
                                                           const std::vector<std::uint32_t>& device_ids) = 0;
 
@@ -168,6 +177,8 @@ class Db {
   // Appends envelopes (all or none), each to its destination device's queue.
   // When a destination would exceed `limits`, nothing is stored and the
   // outcome names that device (the relay answers 507).
+  // (The first such device in request order. DbError::duplicate_envelope
+  // if an id is already queued: nothing stored.)
   struct EnqueueOutcome {
     bool queue_full = false;
     std::string full_user;

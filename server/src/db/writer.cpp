@@ -6,7 +6,7 @@
 namespace hush::server::db_detail {
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<WriterConnection> connection, std::size_t max_batch_ops)
-    : max_batch_ops_(std::max<std::size_t>(1, max_batch_ops)),
+    : max_batch_ops_(std::clamp<std::size_t>(max_batch_ops, 1, kMaxBatchOpsLimit)),
       conn_(std::move(connection)),
       thread_([this] { run(); }) {}
 
@@ -55,7 +55,7 @@ WriterStats GroupCommitWriter::stats() const noexcept {
 void GroupCommitWriter::run() noexcept {
   thread_id_.store(std::this_thread::get_id());
   std::vector<std::unique_ptr<WriteOp>> batch;
-  batch.reserve(max_batch_ops_);
+  batch.reserve(max_batch_ops_);  // so taking a batch below never allocates
   for (;;) {
     {
       std::unique_lock lock(mu_);

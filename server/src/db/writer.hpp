@@ -85,6 +85,10 @@ struct WriterStats {
 
 class GroupCommitWriter {
  public:
+  // max_batch_ops is clamped to [1, this]: one transaction of more ops
+  // would only lengthen the wait of its first op.
+  static constexpr std::size_t kMaxBatchOpsLimit = 65536;
+
   // Takes the (migrated, prepared) write connection and starts the thread.
   GroupCommitWriter(std::unique_ptr<WriterConnection> connection, std::size_t max_batch_ops);
   // stop(), then join.
