@@ -1,0 +1,86 @@
+// A recipient that connects later gets its whole queue, in order, then
+// QueueDrained; envelopes it does not acknowledge come again on the next
+// connection, and acknowledged ones never do.
+#include "e2e_test.hpp"
+
+namespace hush::e2e {
+namespace {
+
+using OfflineDeliveryTest = E2eTest;
+
+// Pushes until QueueDrained (or the deadline): the envelopes before it.
+std::vector<api::Envelope> drain(client::RelayClient& relay, milliseconds timeout, bool& drained) {
+  std::vector<api::Envelope> envelopes;
+  drained = false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!drained && std::chrono::steady_clock::now() < deadline) {
+    auto push = relay.next_push(100ms);
+    if (!push) break;
+    if (!push->has_value()) continue;
+    if ((*push)->has_envelope()) envelopes.push_back((*push)->envelope());
+    if ((*push)->has_queue_drained()) drained = true;
+  }
+  return envelopes;
+}
+
+TEST_F(OfflineDeliveryTest, QueueArrivesInOrderOnConnectAndOnlyUnackedComeAgain) {
+  ASSERT_NE(start_server(), nullptr);
+  auto alice = register_messenger("alice");
+  auto bob = register_messenger("bob", /*connect=*/false);
+  ASSERT_TRUE(alice && bob);
+
+  constexpr std::size_t kQueued = 30;
+  std::vector<std::string> sent;
+  for (std::size_t i = 0; i < kQueued; ++i) {
+    sent.push_back(marker());
+    ASSERT_OK(alice->send("bob", sent.back()));
+  }
+
+  // First connection: look at the queue without acknowledging anything.
+  {
+    auto peek = client::RelayClient::connect(endpoint(), &bob->credentials());
+    ASSERT_OK(peek);
+    bool drained = false;
+    auto queued = drain(**peek, scaled(10s), drained);
+    EXPECT_TRUE(drained) << "no QueueDrained after the queue";
+    ASSERT_EQ(queued.size(), kQueued);
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+      EXPECT_EQ(queued[i].source_user(), "alice");
+      EXPECT_EQ(queued[i].destination_user(), "bob");
+      EXPECT_EQ(queued[i].id().size(), 16u);
+      EXPECT_EQ(queued[i].type(), 3u) << "every message before Bob answers is a PreKey message";
+      if (i > 0) {
+        EXPECT_GE(queued[i].server_timestamp(), queued[i - 1].server_timestamp());
+      }
+    }
+    (*peek)->close();
+  }
+
+  // Second connection (the Messenger): the same envelopes again, decrypted
+  // in order, then acknowledged.
+  ASSERT_OK(bob->connect());
+  ASSERT_OK(bob->wait_for_inbox(kQueued, scaled(10s)));
+  ASSERT_EQ(bob->inbox().size(), kQueued);
+  for (std::size_t i = 0; i < kQueued; ++i) EXPECT_EQ(bob->inbox()[i].body, sent[i]) << "position " << i;
+  EXPECT_EQ(bob->stats().envelopes_acked, kQueued);
+  for (int i = 0; i < 50 && !bob->queue_drained(); ++i) ASSERT_OK(bob->poll(100ms));
+  EXPECT_TRUE(bob->queue_drained());
+
+  // Online now: a new message is pushed as it arrives.
+  const std::string live = marker();
+  ASSERT_OK(alice->send("bob", live));
+  ASSERT_OK(bob->wait_for_inbox(kQueued + 1, scaled(5s)));
+  EXPECT_EQ(bob->inbox().back().body, live);
+  bob->disconnect();
+
+  // Third connection: everything was acknowledged, so only QueueDrained.
+  auto again = client::RelayClient::connect(endpoint(), &bob->credentials());
+  ASSERT_OK(again);
+  bool drained = false;
+  auto leftover = drain(**again, scaled(5s), drained);
+  EXPECT_TRUE(drained);
+  EXPECT_TRUE(leftover.empty()) << leftover.size() << " acknowledged envelopes delivered again";
+}
+
+}  // namespace
+}  // namespace hush::e2e
