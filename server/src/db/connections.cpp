@@ -34,6 +34,9 @@ Result<void> enable_wal(Connection& db, std::chrono::milliseconds busy_timeout) 
 }
 
 Result<void> configure_common(Connection& db, const ConnectionSettings& settings) {
+  // Whichever connection closes last checkpoints the WAL into the database
+  // file and removes it; that one, a reader maybe, must sync like the writer.
+  HUSH_TRY(db.exec("set synchronous", "PRAGMA synchronous = FULL"));
   // A tampered file's triggers or views cannot call functions with side
   // effects; our schema uses none.
   HUSH_TRY(db.exec("set trusted_schema", "PRAGMA trusted_schema = OFF"));
