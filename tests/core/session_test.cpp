@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "limits.hpp"
+#include "state/session_record_impl.hpp"
 #include "support/party.hpp"
 
 namespace hush::test {
@@ -216,6 +217,17 @@ TEST_F(SessionTest, NoSessionErrors) {
   auto reply = bob_.encrypt(alice_, "y");
   Party carol("carol", 3, clock_);
   EXPECT_EQ(carol.decrypt(bob_, *reply).code(), Errc::no_session);
+}
+
+TEST_F(SessionTest, RecordWithUnsupportedVersionCannotEncrypt) {
+  start();
+  // A damaged record: the current state claims session version 2.
+  auto loaded = alice_.store().load_session(bob_.address());
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  SessionRecord record = std::move(**loaded);
+  record.impl().current->session_version = 2;
+  ASSERT_TRUE(alice_.store().store_session(bob_.address(), record).ok());
+  EXPECT_EQ(alice_.encrypt(bob_, "x").code(), Errc::no_session);
 }
 
 TEST_F(SessionTest, UnacknowledgedSessionExpiresAfterThirtyDays) {

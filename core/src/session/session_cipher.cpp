@@ -41,6 +41,12 @@ Result<CiphertextMessage> SessionCipher::encrypt(ByteView plaintext) {
   if (!loaded || !loaded->has_current_state() || !loaded->impl().current->sender_chain) return no_session(remote_);
   SessionRecord record = std::move(*loaded);
   auto& s = *record.impl().current;
+  // Only version-3 states can be encrypted with; any other version can only
+  // come from a damaged or foreign record (found by fuzz_record_decrypt: a
+  // version-0 state produced a 0x24 header no receiver accepts).
+  if (s.session_version != limits::kSessionVersion)
+    return make_error(Errc::no_session, "session with " + remote_.to_string() + " has unsupported version " +
+                                            std::to_string(s.session_version));
 
   CiphertextMessage out{MessageType::whisper, {}};
   if (s.pending_prekey && s.pending_prekey->timestamp + limits::kMaxUnacknowledgedSessionAgeSeconds <
