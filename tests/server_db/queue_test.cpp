@@ -245,6 +245,20 @@ TEST_F(QueueTest, AsyncEnqueueAndDeleteCompleteInSubmissionOrder) {
   EXPECT_EQ(left[0].envelope.id, envelope_id(11, 1));
 }
 
+TEST_F(QueueTest, SharedAsyncEnqueueStoresTheCallersEnvelopes) {
+  auto envelopes = std::make_shared<const std::vector<StoredEnvelope>>(
+      std::vector<StoredEnvelope>{make_envelope("bob", 1, envelope_id(16, 0), 300), make_envelope("bob", 2, envelope_id(16, 1))});
+  std::promise<Result<Db::EnqueueOutcome>> done;
+  db_->enqueue_shared_async(envelopes, {}, [&](Result<Db::EnqueueOutcome> r) { done.set_value(std::move(r)); });
+  auto r = done.get_future().get();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->queue_full);
+  auto got = fetch("bob", 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].envelope.content, (*envelopes)[0].content);
+  EXPECT_EQ(fetch("bob", 2).size(), 1u);
+}
+
 TEST_F(QueueTest, QueueSurvivesReopen) {
   ASSERT_TRUE(db_->enqueue({make_envelope("bob", 1, envelope_id(12, 0), 77)}, {}).ok());
   db_.reset();

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -217,6 +218,14 @@ class Db {
 
   virtual void enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) {
     done(enqueue(envelopes, limits));
+  }
+  // enqueue_async without a copy: the op shares the caller's (immutable)
+  // envelopes, e.g. when the relay keeps them for the pushes after the
+  // commit. Named apart from enqueue_async so that implementations
+  // overriding one are not warned about hiding the other.
+  virtual void enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, QueueLimits limits,
+                                    EnqueueDone done) {
+    enqueue_async(std::vector<StoredEnvelope>(*envelopes), limits, std::move(done));
   }
   virtual void delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
                                       WriteDone done) {

@@ -170,6 +170,15 @@ void SqliteDb::enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits 
       std::move(done));
 }
 
+void SqliteDb::enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, QueueLimits limits,
+                                    EnqueueDone done) {
+  writer_->submit<EnqueueOutcome>(
+      [envelopes = std::move(envelopes), limits](WriterConnection& w) {
+        return db_detail::apply_enqueue(w, *envelopes, limits);
+      },
+      std::move(done));
+}
+
 Result<std::vector<Db::QueuedEnvelope>> SqliteDb::fetch_queue(const std::string& username, std::uint32_t device_id,
                                                               std::uint64_t after_seq, std::size_t limit) {
   HUSH_ASSIGN(auto lease, readers_->acquire());

@@ -83,6 +83,8 @@ class SqliteDb final : public Db {
   // Non-blocking: `done` runs on the writer thread once the batch holding
   // this write has committed (or failed). See db.hpp for the rules.
   void enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) override;
+  void enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, QueueLimits limits,
+                            EnqueueDone done) override;
   void delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
                               WriteDone done) override;
   void claim_bundles_async(std::int64_t account_id, std::vector<std::uint32_t> device_ids, ClaimDone done) override;
