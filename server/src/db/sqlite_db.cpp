@@ -41,6 +41,18 @@ struct Waiter {
   }
 };
 
+// The only exceptions below this layer are allocation failures (SQLite is
+// C and our code throws none); they become Errc::storage here, so no
+// exception leaves a Db method.
+template <typename F>
+auto without_exceptions(F&& f) noexcept -> decltype(f()) {
+  try {
+    return f();
+  } catch (...) {
+    return make_error(Errc::storage, "out of memory");
+  }
+}
+
 Error writer_thread_misuse() {
   return make_error(Errc::bad_request,
                     "blocking Db write called on the writer thread (from a completion callback); "
@@ -52,13 +64,21 @@ Error writer_thread_misuse() {
 template <typename T, typename Fn>
 Result<T> SqliteDb::write_and_wait(Fn fn) {
   if (writer_->on_writer_thread()) return writer_thread_misuse();
-  auto waiter = std::make_shared<Waiter<T>>();
-  writer_->submit<T>(std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); });
-  return waiter->wait();
+  return without_exceptions([&]() -> Result<T> {
+    auto waiter = std::make_shared<Waiter<T>>();
+    writer_->submit<T>(std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); });
+    return waiter->wait();
+  });
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& data_dir,
                                                  const SqliteDbOptions& options) {
+  // Besides allocation, starting a thread can throw (std::system_error).
+  return without_exceptions([&]() -> Result<std::unique_ptr<SqliteDb>> { return open_impl(data_dir, options); });
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open_impl(const std::filesystem::path& data_dir,
+                                                      const SqliteDbOptions& options) {
   HUSH_TRY(db_detail::ensure_data_directory(data_dir));
   auto file = data_dir / kFileName;
   // The file exists with mode 0600 before SQLite writes a byte to it.
@@ -117,8 +137,10 @@ Result<std::uint32_t> SqliteDb::add_device(std::int64_t account_id, const Device
 }
 
 Result<std::optional<AccountRecord>> SqliteDb::find_account(const std::string& username) {
-  HUSH_ASSIGN(auto lease, readers_->acquire());
-  return db_detail::read_account(*lease, username);
+  return without_exceptions([&]() -> Result<std::optional<AccountRecord>> {
+    HUSH_ASSIGN(auto lease, readers_->acquire());
+    return db_detail::read_account(*lease, username);
+  });
 }
 
 Result<void> SqliteDb::set_signed_prekey(std::int64_t account_id, std::uint32_t device_id,
@@ -135,8 +157,10 @@ Result<void> SqliteDb::add_prekeys(std::int64_t account_id, std::uint32_t device
 }
 
 Result<std::uint32_t> SqliteDb::prekey_count(std::int64_t account_id, std::uint32_t device_id) {
-  HUSH_ASSIGN(auto lease, readers_->acquire());
-  return db_detail::read_prekey_count(*lease, account_id, device_id);
+  return without_exceptions([&]() -> Result<std::uint32_t> {
+    HUSH_ASSIGN(auto lease, readers_->acquire());
+    return db_detail::read_prekey_count(*lease, account_id, device_id);
+  });
 }
 
 Result<std::vector<DeviceBundle>> SqliteDb::claim_bundles(std::int64_t account_id,
@@ -181,8 +205,10 @@ void SqliteDb::enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnve
 
 Result<std::vector<Db::QueuedEnvelope>> SqliteDb::fetch_queue(const std::string& username, std::uint32_t device_id,
                                                               std::uint64_t after_seq, std::size_t limit) {
-  HUSH_ASSIGN(auto lease, readers_->acquire());
-  return db_detail::read_queue(*lease, username, device_id, after_seq, limit);
+  return without_exceptions([&]() -> Result<std::vector<QueuedEnvelope>> {
+    HUSH_ASSIGN(auto lease, readers_->acquire());
+    return db_detail::read_queue(*lease, username, device_id, after_seq, limit);
+  });
 }
 
 Result<void> SqliteDb::delete_envelopes(const std::string& username, std::uint32_t device_id,
@@ -202,8 +228,10 @@ void SqliteDb::delete_envelopes_async(std::string username, std::uint32_t device
 }
 
 Result<QueueDepth> SqliteDb::queue_depth(const std::string& username, std::uint32_t device_id) {
-  HUSH_ASSIGN(auto lease, readers_->acquire());
-  return db_detail::read_queue_depth(*lease, username, device_id);
+  return without_exceptions([&]() -> Result<QueueDepth> {
+    HUSH_ASSIGN(auto lease, readers_->acquire());
+    return db_detail::read_queue_depth(*lease, username, device_id);
+  });
 }
 
 }  // namespace hush::server

@@ -99,6 +99,8 @@ class SqliteDb final : public Db {
   WriterCounters writer_counters() const noexcept;
 
  private:
+  static Result<std::unique_ptr<SqliteDb>> open_impl(const std::filesystem::path& data_dir,
+                                                     const SqliteDbOptions& options);
   SqliteDb(std::unique_ptr<db_detail::ReaderPool> readers, std::unique_ptr<db_detail::Checkpointer> checkpointer,
            std::unique_ptr<db_detail::GroupCommitWriter> writer);
 
