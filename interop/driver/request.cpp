@@ -1,7 +1,5 @@
 #include "request.hpp"
 
-#include <sodium.h>
-
 namespace hush::interop {
 namespace {
 
@@ -10,26 +8,6 @@ Error bad(const char* field, const char* what) {
 }
 
 }  // namespace
-
-std::string base64_encode(ByteView bytes) {
-  const std::size_t len = sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  std::string out(len, '\0');
-  sodium_bin2base64(out.data(), len, bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(len - 1);  // drop the terminating NUL
-  return out;
-}
-
-std::optional<Bytes> base64_decode(std::string_view text) {
-  Bytes out(text.size() / 4 * 3 + 3);
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size())
-    return std::nullopt;
-  out.resize(len);
-  return out;
-}
 
 Result<std::string> Request::string(const char* field) const {
   if (!j_.contains(field)) return bad(field, "is missing");

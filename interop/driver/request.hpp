@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "hush/base64.hpp"
 #include "hush/keys.hpp"
 
 namespace hush::interop {
@@ -27,8 +28,5 @@ class Request {
  private:
   const nlohmann::json& j_;
 };
-
-std::string base64_encode(ByteView bytes);
-std::optional<Bytes> base64_decode(std::string_view text);
 
 }  // namespace hush::interop

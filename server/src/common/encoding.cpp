@@ -11,27 +11,6 @@ void init_crypto() {
   if (sodium_init() < 0) std::abort();
 }
 
-std::string base64_encode(ByteView data) {
-  constexpr int variant = sodium_base64_VARIANT_ORIGINAL;
-  std::string out(sodium_base64_encoded_len(data.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(), variant);
-  out.pop_back();  // the encoder writes a terminating NUL
-  return out;
-}
-
-std::optional<Bytes> base64_decode(std::string_view text) {
-  Bytes out(text.size() / 4 * 3 + 3);
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
 std::array<std::uint8_t, 32> sha256(ByteView data) {
   std::array<std::uint8_t, 32> out{};
   crypto_hash_sha256(out.data(), data.data(), data.size());

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "hush/base64.hpp"
 #include "hush/bytes.hpp"
 
 namespace hush::server {
@@ -14,10 +15,9 @@ namespace hush::server {
 // Idempotent; aborts if libsodium cannot initialise (no usable RNG).
 void init_crypto();
 
-std::string base64_encode(ByteView data);
-// Strict: standard alphabet with correct padding, no whitespace. nullopt on
-// anything else.
-std::optional<Bytes> base64_decode(std::string_view text);
+// libhush's strict standard base64 (hush/base64.hpp).
+using hush::base64_decode;
+using hush::base64_encode;
 
 std::array<std::uint8_t, 32> sha256(ByteView data);
 

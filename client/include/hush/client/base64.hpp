@@ -1,17 +1,11 @@
-// Standard base64 with padding (RFC 4648 §4), the encoding of every binary
-// value in hushd's JSON.
+// The client uses libhush's base64 (hush/base64.hpp).
 #pragma once
 
-#include <optional>
-#include <string>
-#include <string_view>
-
-#include "hush/bytes.hpp"
+#include "hush/base64.hpp"
 
 namespace hush::client {
 
-std::string base64_encode(ByteView bytes);
-// nullopt for anything that is not canonical padded base64.
-std::optional<Bytes> base64_decode(std::string_view text);
+using hush::base64_decode;
+using hush::base64_encode;
 
 }  // namespace hush::client

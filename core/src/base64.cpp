@@ -1,10 +1,10 @@
 // Standard padded base64 through libsodium (sodium_bin2base64 /
 // sodium_base642bin, variant ORIGINAL): no hand-written codec.
-#include "hush/client/base64.hpp"
+#include "hush/base64.hpp"
 
 #include <sodium.h>
 
-namespace hush::client {
+namespace hush {
 
 std::string base64_encode(ByteView bytes) {
   const std::size_t len = sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
@@ -27,4 +27,4 @@ std::optional<Bytes> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace hush::client
+}  // namespace hush
