@@ -15,6 +15,7 @@ std::string_view errc_name(Errc c) noexcept {
     case Errc::duplicate_message: return "duplicate_message";
     case Errc::invalid_message: return "invalid_message";
     case Errc::storage: return "storage_error";
+    case Errc::wrong_passphrase: return "wrong_passphrase";
   }
   return "unknown";
 }

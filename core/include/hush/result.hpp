@@ -22,6 +22,9 @@ enum class Errc {
   duplicate_message,   // message keys already used
   invalid_message,     // anything else wrong with a message
   storage,             // the persistent store failed (I/O, corruption)
+  // Not a driver-protocol code (the driver never produces it): a local store
+  // sealed with a passphrase was opened with a different one.
+  wrong_passphrase,
 };
 
 // The driver-protocol spelling of a code ("invalid_key", ...).

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "hush/bytes.hpp"
 #include "hush/result.hpp"
@@ -82,6 +84,23 @@ Bytes aes256_cbc_encrypt(ByteView key32, ByteView iv16, ByteView plaintext);
 // invalid_message on empty input, a length that is not a multiple of 16, or
 // bad padding (facts §1).
 Result<SecretBytes> aes256_cbc_decrypt(ByteView key32, ByteView iv16, ByteView ciphertext);
+
+// --- Storage at rest (hush/storage_key.hpp; not part of the protocol) -------
+// Argon2id13 (crypto_pwhash). false when libsodium refuses the parameters or
+// cannot allocate memlimit bytes.
+bool argon2id(std::string_view passphrase, ByteView salt16, std::uint64_t opslimit, std::size_t memlimit,
+              MutableByteView out32);
+std::uint64_t argon2id_opslimit_interactive() noexcept;
+std::size_t argon2id_memlimit_interactive() noexcept;
+std::uint64_t argon2id_opslimit_min() noexcept;
+std::size_t argon2id_memlimit_min() noexcept;
+// Keyed BLAKE2b-256 (crypto_generichash) of `data` under a 32-byte key.
+Key32 blake2b_keyed(const Key32& key, ByteView data);
+// XChaCha20-Poly1305 IETF. `out` is plaintext.size() + 16 bytes.
+void xchacha_seal(const Key32& key, ByteView nonce24, ByteView plaintext, ByteView ad, MutableByteView out);
+// false (and `out` wiped) when the tag does not verify. `out` is
+// sealed.size() - 16 bytes; sealed is at least 16 bytes.
+bool xchacha_open(const Key32& key, ByteView nonce24, ByteView sealed, ByteView ad, MutableByteView out);
 
 // --- Randomness ---------------------------------------------------------------
 void random_fill(MutableByteView out);
