@@ -46,10 +46,11 @@ Result<void> check_commit(const SessionCommit& commit) {
 
 }  // namespace
 
-SqliteProtocolStore::SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::string address,
-                                         std::uint32_t device_id, std::uint32_t registration_id,
-                                         IdentityKeyPair identity)
+SqliteProtocolStore::SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path,
+                                         std::string address, std::uint32_t device_id,
+                                         std::uint32_t registration_id, IdentityKeyPair identity)
     : impl_(std::move(impl)),
+      path_(std::move(path)),
       address_(std::move(address)),
       device_id_(device_id),
       registration_id_(registration_id),
@@ -60,6 +61,9 @@ SqliteProtocolStore::~SqliteProtocolStore() = default;
 Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std::filesystem::path& dir,
                                                                        const OpenOptions& options) {
   if (options.address.empty()) return make_error(Errc::bad_request, "store address is empty");
+  // Sealed stores are not implemented yet in this build: refuse rather than
+  // write secrets in the clear.
+  if (options.passphrase) return make_error(Errc::bad_request, "sealed stores are not supported yet");
   HUSH_TRY(detail::ensure_store_directory(dir));
   auto file = dir / kFileName;
   // The file exists with mode 0600 before SQLite writes anything to it.
@@ -75,7 +79,11 @@ Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std
   HUSH_ASSIGN(auto local, detail::load_or_create_local_identity(impl->db, options));
   HUSH_TRY(impl->prepare_statements());
   return std::unique_ptr<SqliteProtocolStore>(new SqliteProtocolStore(
-      std::move(impl), std::move(local.address), local.device_id, local.registration_id, std::move(local.key_pair)));
+      std::move(impl), std::move(file), std::move(local.address), local.device_id, local.registration_id, std::move(local.key_pair)));
+}
+
+std::optional<StorageKey> SqliteProtocolStore::application_key(std::string_view) const {
+  return std::nullopt;
 }
 
 // --- identities --------------------------------------------------------------

@@ -11,19 +11,25 @@
 // be serialized by the caller. Several processes may open the same directory:
 // SQLite's locking serializes them, waiting up to busy_timeout.
 //
-// Secrets: the file holds private keys in plaintext, protected only by its
-// mode (0600, directory 0700 when created here). Keys read back go straight
-// into Secret/SecretBytes types.
+// Secrets: a sealed store (OpenOptions::passphrase) keeps every private key,
+// session record and sender-key record encrypted under a key derived from the
+// passphrase (Argon2id, once per open), each value bound to its table and row.
+// A plaintext store keeps them in the clear, protected only by the file's mode
+// (0600, directory 0700 when created here). Either way the file's mode is
+// 0600, and keys read back go into Secret/SecretBytes types.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hush/group.hpp"
 #include "hush/rng.hpp"
+#include "hush/storage_key.hpp"
 #include "hush/stores.hpp"
 
 namespace hush::store {
@@ -43,6 +49,14 @@ struct OpenOptions {
   // How long a call waits for another connection's lock before failing with
   // Errc::storage.
   std::chrono::milliseconds busy_timeout{5000};
+  // Encryption at rest. Set: the store is sealed. A new store is created
+  // sealed (random 16-byte salt, cost `kdf`, both recorded in the file); an
+  // existing sealed store opens only with the same passphrase, at the cost
+  // recorded in it (`kdf` is then unused).
+  // Unset: a plaintext store (what the interop driver, demo and server tests
+  // use today).
+  std::optional<std::string_view> passphrase{};
+  KdfParams kdf = KdfParams::interactive();
 };
 
 class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
@@ -53,8 +67,11 @@ class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
   // Opens the store in `dir`, creating the directory (mode 0700) and a new
   // store with a fresh identity if there is none yet.
   // Errors: bad_request (empty address; the store belongs to a different
-  // address, device id or registration id), storage (I/O failure, not a
-  // SQLite file, schema newer than this build, corrupt local identity).
+  // address, device id or registration id; a passphrase for a plaintext
+  // store), wrong_passphrase (a sealed store opened without a passphrase or
+  // with a wrong one; the file is then left unchanged), storage (I/O
+  // failure, not a SQLite file, schema newer than this build, corrupt local
+  // identity or encryption header).
   static Result<std::unique_ptr<SqliteProtocolStore>> open(const std::filesystem::path& dir,
                                                            const OpenOptions& options);
 
@@ -64,6 +81,15 @@ class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
 
   const std::string& address() const noexcept { return address_; }
   std::uint32_t device_id() const noexcept { return device_id_; }
+  // The database file (<dir>/hush.db).
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  // For a sealed store: an independent key (StorageKey::subkey of the
+  // store's key) for the application's own sealed data kept in the same
+  // file; nullopt for a plaintext store, and for the store's own context
+  // name ("hush.store.protocol"), which is refused so the application can
+  // never obtain the key the protocol records are sealed with.
+  std::optional<StorageKey> application_key(std::string_view context) const;
 
   const IdentityKeyPair& identity_key_pair() const override { return identity_; }
   std::uint32_t local_registration_id() const override { return registration_id_; }
@@ -98,10 +124,12 @@ class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
                                 const SenderKeyRecord& record) override;
 
  private:
-  SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::string address, std::uint32_t device_id,
-                      std::uint32_t registration_id, IdentityKeyPair identity);
+  SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path,
+                      std::string address, std::uint32_t device_id, std::uint32_t registration_id,
+                      IdentityKeyPair identity);
 
   std::unique_ptr<detail::SqliteStoreImpl> impl_;
+  std::filesystem::path path_;
   std::string address_;
   std::uint32_t device_id_;
   std::uint32_t registration_id_;
