@@ -6,9 +6,11 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "auth/authenticator.hpp"
+#include "common/data_dir_lock.hpp"
 #include "common/encoding.hpp"
 #include "common/log.hpp"
 #include "config/duration.hpp"
@@ -161,6 +163,37 @@ int create_invite(const std::string& data_dir, const std::string& expires_text) 
   return 0;
 }
 
+// Removes an account so its username can register again (a user who lost
+// their device and identity key). Refuses while a hushd serves the data
+// directory: the running server caches accounts.
+int delete_account(const std::string& data_dir, const std::string& username) {
+  if (!std::filesystem::exists(std::filesystem::path(data_dir) / SqliteDb::kFileName)) {
+    std::cerr << "hushd: no hushd database in " << data_dir << "\n";
+    return 1;
+  }
+  auto lock = DataDirLock::acquire(data_dir);
+  if (!lock.ok()) {
+    std::cerr << "hushd: " << lock.error().message << "; stop it first\n";
+    return 1;
+  }
+  auto db = SqliteDb::open(data_dir);
+  if (!db.ok()) {
+    std::cerr << "hushd: cannot open " << data_dir << ": " << db.error().message << "\n";
+    return 1;
+  }
+  auto deleted = (*db)->delete_account(username);
+  if (!deleted.ok()) {
+    std::cerr << "hushd: cannot delete " << username << ": " << deleted.error().message << "\n";
+    return 1;
+  }
+  if (!*deleted) {
+    std::cerr << "hushd: no account named " << username << "\n";
+    return 1;
+  }
+  std::cout << "deleted " << username << "\n";
+  return 0;
+}
+
 int serve(ServerConfig& config) {
   log::set_level(*log::parse_level(config.log_level));
   if (config.tls_cert.empty() != config.tls_key.empty()) {
@@ -173,6 +206,11 @@ int serve(ServerConfig& config) {
     return 1;
   }
   std::unique_ptr<SqliteDb> db = std::move(opened).value();
+  auto lock = DataDirLock::acquire(config.data_dir);
+  if (!lock.ok()) {
+    log::error("data_dir_locked", {{"data_dir", config.data_dir}, {"error", lock.error().message}});
+    return 1;
+  }
 
   Metrics metrics;
   BlockingPool pool(config.db_threads);
@@ -217,6 +255,16 @@ int main(int argc, char** argv) {
       ->envname("HUSH_DATA_DIR");
   invite_create->add_option("--expires", expires, "Validity, e.g. 12h or 7d")->capture_default_str();
 
+  auto* account = app.add_subcommand("account", "Account maintenance (run while hushd is stopped)");
+  account->require_subcommand(1);
+  auto* account_delete = account->add_subcommand(
+      "delete", "Delete an account, its devices, keys and queued messages, so the name can register again");
+  std::string account_data_dir;
+  std::string account_name;
+  account_delete->add_option("USER", account_name, "Username")->required();
+  account_delete->add_option("--data-dir", account_data_dir, "Directory of the SQLite database (default: as hushd)")
+      ->envname("HUSH_DATA_DIR");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -224,6 +272,8 @@ int main(int argc, char** argv) {
   }
 
   if (*invite_create) return create_invite(invite_data_dir.empty() ? config.data_dir : invite_data_dir, expires);
+  if (*account_delete)
+    return delete_account(account_data_dir.empty() ? config.data_dir : account_data_dir, account_name);
 
   config.limits.header_timeout = std::chrono::seconds(header_timeout);
   config.limits.http_idle_timeout = std::chrono::seconds(http_idle);

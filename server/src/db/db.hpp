@@ -156,6 +156,12 @@ class Db {
   // (DbError::unknown_account.)
   virtual Result<std::uint32_t> add_device(std::int64_t account_id, const DeviceRecord& device) = 0;
   virtual Result<std::optional<AccountRecord>> find_account(const std::string& username) = 0;
+  // Operator reset (`hushd account delete`): removes the account, its
+  // devices, keys and queued envelopes in one transaction; false when there
+  // is no such account. The username can then be registered again, with a
+  // new identity key. Only while no hushd serves this database: a running
+  // server caches accounts (AccountCache).
+  virtual Result<bool> delete_account(const std::string& username) = 0;
 
   // --- Key directory ----------------------------------------------------------
   virtual Result<void> set_signed_prekey(std::int64_t account_id, std::uint32_t device_id,

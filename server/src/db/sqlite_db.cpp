@@ -122,6 +122,10 @@ Result<void> SqliteDb::create_invite(const SecretHash& token_hash, std::uint64_t
       [&](WriterConnection& w) { return db_detail::apply_create_invite(w, token_hash, expires_ms); });
 }
 
+Result<bool> SqliteDb::delete_account(const std::string& username) {
+  return write_and_wait<bool>([&](WriterConnection& w) { return db_detail::apply_delete_account(w, username); });
+}
+
 Result<AccountRecord> SqliteDb::create_account(const std::string& username, ByteView identity_key,
                                                const DeviceRecord& first_device,
                                                const std::optional<SecretHash>& invite, std::uint64_t now_ms) {

@@ -59,6 +59,7 @@ class SqliteDb final : public Db {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   Result<void> create_invite(const SecretHash& token_hash, std::uint64_t expires_ms) override;
+  Result<bool> delete_account(const std::string& username) override;
   Result<AccountRecord> create_account(const std::string& username, ByteView identity_key,
                                        const DeviceRecord& first_device, const std::optional<SecretHash>& invite,
                                        std::uint64_t now_ms) override;

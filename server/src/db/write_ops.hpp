@@ -26,6 +26,9 @@ Result<void> apply_add_prekeys(WriterConnection& w, std::int64_t account_id, std
 Result<std::vector<DeviceBundle>> apply_claim_bundles(WriterConnection& w, std::int64_t account_id,
                                                       const std::vector<std::uint32_t>& device_ids);
 
+// --- account_admin.cpp ---
+Result<bool> apply_delete_account(WriterConnection& w, const std::string& username);
+
 // --- queue_writes.cpp ---
 Result<Db::EnqueueOutcome> apply_enqueue(WriterConnection& w, const std::vector<StoredEnvelope>& envelopes,
                                          const QueueLimits& limits);
