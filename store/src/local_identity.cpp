@@ -20,14 +20,17 @@ std::string describe(std::string_view address, std::int64_t device_id, std::int6
 }
 
 // Reads the row the cursor is on. The private key goes from SQLite's buffer
-// straight into PrivateKey's Secret; no copy of it exists elsewhere.
-Result<LocalIdentity> read_row(const StatementUse& row) {
+// (plaintext store) or from the wiped buffer it is opened into (sealed store)
+// straight into PrivateKey's Secret.
+Result<LocalIdentity> read_row(const StatementUse& row, const Sealer& sealer) {
   auto device_id = row.column_int(1);
   auto registration_id = row.column_int(2);
   if (!fits_u32(device_id) || !fits_u32(registration_id)) return corrupt("device or registration id out of range");
   auto pub = PublicKey::deserialize(row.column_blob(3));
   if (!pub) return corrupt("public key does not parse");
-  auto priv = PrivateKey::deserialize(row.column_blob(4));
+  SecretBytes opened;
+  HUSH_ASSIGN(ByteView priv_bytes, sealer.open(row.column_blob(4), ad_local_identity(), opened, "local identity key"));
+  auto priv = PrivateKey::deserialize(priv_bytes);
   if (!priv) return corrupt("private key does not parse");
   // The pair must belong together: a mismatch would make every session we
   // build unusable, so fail loudly at open instead.
@@ -45,38 +48,38 @@ Result<void> check_owner(const LocalIdentity& stored, const OpenOptions& options
                         ", not " + describe(options.address, options.device_id, options.registration_id));
 }
 
+constexpr const char* kSelectOwner =
+    "SELECT address, device_id, registration_id, public_key, private_key FROM local_identity WHERE id = 1";
+
 }  // namespace
 
-Result<LocalIdentity> load_or_create_local_identity(Connection& db, const OpenOptions& options) {
+Result<LocalIdentity> load_local_identity(Connection& db, const OpenOptions& options, const Sealer& sealer) {
   Statement select;
-  HUSH_TRY(select.prepare(db.get(), "load local identity",
-                          "SELECT address, device_id, registration_id, public_key, private_key "
-                          "FROM local_identity WHERE id = 1"));
+  HUSH_TRY(select.prepare(db.get(), "load local identity", kSelectOwner));
+  StatementUse use(select);
+  HUSH_ASSIGN(bool found, use.step());
+  // Owner rows are never deleted: unlock() saw this one.
+  if (!found) return corrupt("the owner row is missing");
+  HUSH_ASSIGN(auto stored, read_row(use, sealer));
+  HUSH_TRY(check_owner(stored, options));
+  return stored;
+}
 
-  // Fast path without the write lock: an existing store.
-  {
-    StatementUse use(select);
-    HUSH_ASSIGN(bool found, use.step());
-    if (found) {
-      HUSH_ASSIGN(auto stored, read_row(use));
-      HUSH_TRY(check_owner(stored, options));
-      return stored;
-    }
-  }
-
+Result<std::optional<LocalIdentity>> create_local_identity(Connection& db, const OpenOptions& options, Sealer& sealer,
+                                                           const std::optional<EncryptionHeader>& header) {
   Transaction tx(db);
   HUSH_TRY(tx.begin());
   {
-    // Another process may have created it while we waited for the lock.
+    // Another process may have created the store while we waited for the
+    // lock, perhaps sealed differently: leave it to unlock() again.
+    Statement select;
+    HUSH_TRY(select.prepare(db.get(), "load local identity", kSelectOwner));
     StatementUse use(select);
     HUSH_ASSIGN(bool found, use.step());
-    if (found) {
-      HUSH_ASSIGN(auto stored, read_row(use));
-      HUSH_TRY(check_owner(stored, options));
-      return stored;
-    }
+    if (found) return std::optional<LocalIdentity>{};
   }
 
+  if (header) HUSH_TRY(write_encryption_header(db, *header));
   LocalIdentity created{options.address, options.device_id, options.registration_id,
                         IdentityKeyPair::generate(options.rng)};
   Statement insert;
@@ -86,16 +89,17 @@ Result<LocalIdentity> load_or_create_local_identity(Connection& db, const OpenOp
                           "VALUES (1, ?, ?, ?, ?, ?)"));
   {
     auto pub = created.key_pair.public_key.serialize();
+    Bytes sealed;
     StatementUse use(insert);
     use.bind_text(1, created.address)
         .bind_int(2, created.device_id)
         .bind_int(3, created.registration_id)
         .bind_blob(4, pub)
-        .bind_blob(5, created.key_pair.private_key.serialize());
+        .bind_blob(5, sealer.seal(created.key_pair.private_key.serialize(), ad_local_identity(), sealed));
     HUSH_TRY(use.run());
   }
   HUSH_TRY(tx.commit());
-  return created;
+  return std::optional<LocalIdentity>{std::move(created)};
 }
 
 }  // namespace hush::store::detail

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "hush/storage_key.hpp"
+
 namespace hush::store::detail {
 
 namespace {
@@ -66,7 +68,62 @@ CREATE TABLE sender_keys (
   PRIMARY KEY (name, device_id, distribution_id)
 ) STRICT;
 )sql"},
+    // Encryption at rest (docs/STORAGE.md, "Encryption at rest"). The
+    // `encryption` row exists exactly when the store is sealed: written with
+    // the owner row when a sealed store is created, never added to or removed
+    // from an existing store. The three tables whose CHECKs pinned
+    // private_key to 32 bytes are rebuilt (SQLite cannot alter a CHECK) to
+    // also admit a sealed key, 32 + StorageKey::kOverhead = 72 bytes; their
+    // rows are copied as they are, so a plaintext store stays plaintext.
+    // IF NOT EXISTS: a store whose user_version was set back by hand (tests
+    // fake older stores so) keeps its header instead of failing to migrate.
+    Migration{3, R"sql(
+CREATE TABLE IF NOT EXISTS encryption (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  salt        BLOB    NOT NULL CHECK (length(salt) = 16),
+  opslimit    INTEGER NOT NULL CHECK (opslimit > 0),
+  memlimit    INTEGER NOT NULL CHECK (memlimit > 0),
+  check_value BLOB    NOT NULL CHECK (length(check_value) > 40)
+) STRICT;
+
+CREATE TABLE local_identity_v3 (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  address         TEXT    NOT NULL,
+  device_id       INTEGER NOT NULL,
+  registration_id INTEGER NOT NULL,
+  public_key      BLOB    NOT NULL CHECK (length(public_key) = 33),
+  private_key     BLOB    NOT NULL CHECK (length(private_key) IN (32, 72))
+) STRICT;
+INSERT INTO local_identity_v3 (id, address, device_id, registration_id, public_key, private_key)
+  SELECT id, address, device_id, registration_id, public_key, private_key FROM local_identity;
+DROP TABLE local_identity;
+ALTER TABLE local_identity_v3 RENAME TO local_identity;
+
+CREATE TABLE prekeys_v3 (
+  id          INTEGER PRIMARY KEY,
+  public_key  BLOB NOT NULL CHECK (length(public_key) = 33),
+  private_key BLOB NOT NULL CHECK (length(private_key) IN (32, 72))
+) STRICT;
+INSERT INTO prekeys_v3 (id, public_key, private_key) SELECT id, public_key, private_key FROM prekeys;
+DROP TABLE prekeys;
+ALTER TABLE prekeys_v3 RENAME TO prekeys;
+
+CREATE TABLE signed_prekeys_v3 (
+  id          INTEGER PRIMARY KEY,
+  timestamp   INTEGER NOT NULL,
+  public_key  BLOB    NOT NULL CHECK (length(public_key) = 33),
+  private_key BLOB    NOT NULL CHECK (length(private_key) IN (32, 72)),
+  signature   BLOB    NOT NULL CHECK (length(signature) = 64)
+) STRICT;
+INSERT INTO signed_prekeys_v3 (id, timestamp, public_key, private_key, signature)
+  SELECT id, timestamp, public_key, private_key, signature FROM signed_prekeys;
+DROP TABLE signed_prekeys;
+ALTER TABLE signed_prekeys_v3 RENAME TO signed_prekeys;
+)sql"},
 };
+
+// Migration 3's CHECKs spell the sealed key length out as 72.
+static_assert(32 + StorageKey::kOverhead == 72, "sealed private keys are 72 bytes");
 
 static_assert(kMigrations.back().version == kSchemaVersion, "kSchemaVersion must name the last migration");
 

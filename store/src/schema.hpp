@@ -11,7 +11,7 @@
 namespace hush::store::detail {
 
 // The schema version this build writes (the last migration's number).
-inline constexpr std::int64_t kSchemaVersion = 2;
+inline constexpr std::int64_t kSchemaVersion = 3;
 
 // PRAGMA application_id of a Hush store ("HUSH"), so a SQLite file written by
 // something else is refused by name instead of misread.

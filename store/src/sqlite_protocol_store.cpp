@@ -5,9 +5,11 @@
 
 #include <utility>
 
+#include "at_rest.hpp"
 #include "local_identity.hpp"
 #include "private_files.hpp"
 #include "schema.hpp"
+#include "sealing.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 
@@ -15,6 +17,7 @@ namespace hush::store {
 
 namespace {
 
+using detail::Sealer;
 using detail::StatementUse;
 
 Error corrupt(std::string_view what) {
@@ -30,11 +33,15 @@ std::uint64_t from_sql(std::int64_t v) {
   return static_cast<std::uint64_t>(v);
 }
 
-// Both halves from SQLite's buffers straight into the key types.
-Result<KeyPair> read_key_pair(const StatementUse& row, int pub_col, int priv_col, std::string_view what) {
+// Both halves into the key types: from SQLite's buffers, the private key
+// through `sealer` (opened into a wiped buffer in a sealed store).
+Result<KeyPair> read_key_pair(const StatementUse& row, int pub_col, int priv_col, const Sealer& sealer,
+                              std::string_view ad, std::string_view what) {
   auto pub = PublicKey::deserialize(row.column_blob(pub_col));
   if (!pub) return corrupt(what);
-  auto priv = PrivateKey::deserialize(row.column_blob(priv_col));
+  SecretBytes opened;
+  HUSH_ASSIGN(ByteView priv_bytes, sealer.open(row.column_blob(priv_col), ad, opened, what));
+  auto priv = PrivateKey::deserialize(priv_bytes);
   if (!priv) return corrupt(what);
   return KeyPair{*pub, std::move(*priv)};
 }
@@ -61,9 +68,6 @@ SqliteProtocolStore::~SqliteProtocolStore() = default;
 Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std::filesystem::path& dir,
                                                                        const OpenOptions& options) {
   if (options.address.empty()) return make_error(Errc::bad_request, "store address is empty");
-  // Sealed stores are not implemented yet in this build: refuse rather than
-  // write secrets in the clear.
-  if (options.passphrase) return make_error(Errc::bad_request, "sealed stores are not supported yet");
   HUSH_TRY(detail::ensure_store_directory(dir));
   auto file = dir / kFileName;
   // The file exists with mode 0600 before SQLite writes anything to it.
@@ -74,16 +78,37 @@ Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std
   // Checked before configure() writes anything (journal_mode is stored in
   // the file): a foreign or too-new file is refused untouched.
   HUSH_TRY(detail::check_schema(impl->db));
+  // So is a wrong or missing passphrase, before configure() and migrate().
+  HUSH_ASSIGN(auto at_rest, detail::unlock(impl->db, options));
   HUSH_TRY(impl->configure(options.busy_timeout));
   HUSH_TRY(detail::migrate(impl->db));
-  HUSH_ASSIGN(auto local, detail::load_or_create_local_identity(impl->db, options));
+
+  std::optional<detail::LocalIdentity> local;
+  if (at_rest.is_new) {
+    impl->sealer = at_rest.protocol_key ? Sealer(std::move(*at_rest.protocol_key)) : Sealer();
+    HUSH_ASSIGN(local, detail::create_local_identity(impl->db, options, impl->sealer, at_rest.new_header));
+    if (!local) {
+      // Another process created the store first: unlock it as it now is
+      // (the only case that derives a second key in one open).
+      HUSH_ASSIGN(at_rest, detail::unlock(impl->db, options));
+      if (at_rest.is_new) return make_error(Errc::storage, "the store's owner row vanished during open");
+    }
+  }
+  if (!local) {
+    impl->sealer = at_rest.protocol_key ? Sealer(std::move(*at_rest.protocol_key)) : Sealer();
+    HUSH_ASSIGN(local, detail::load_local_identity(impl->db, options, impl->sealer));
+  }
+  impl->passphrase_key = std::move(at_rest.passphrase_key);
   HUSH_TRY(impl->prepare_statements());
-  return std::unique_ptr<SqliteProtocolStore>(new SqliteProtocolStore(
-      std::move(impl), std::move(file), std::move(local.address), local.device_id, local.registration_id, std::move(local.key_pair)));
+  return std::unique_ptr<SqliteProtocolStore>(new SqliteProtocolStore(std::move(impl), std::move(file),
+                                                                      std::move(local->address), local->device_id,
+                                                                      local->registration_id,
+                                                                      std::move(local->key_pair)));
 }
 
-std::optional<StorageKey> SqliteProtocolStore::application_key(std::string_view) const {
-  return std::nullopt;
+std::optional<StorageKey> SqliteProtocolStore::application_key(std::string_view context) const {
+  if (!impl_->passphrase_key || context == detail::kProtocolKeyContext) return std::nullopt;
+  return impl_->passphrase_key->subkey(context);
 }
 
 // --- identities --------------------------------------------------------------
@@ -112,14 +137,17 @@ Result<std::optional<PreKeyRecord>> SqliteProtocolStore::load_prekey(std::uint32
   use.bind_int(1, id);
   HUSH_ASSIGN(bool found, use.step());
   if (!found) return std::optional<PreKeyRecord>{};
-  HUSH_ASSIGN(auto pair, read_key_pair(use, 0, 1, "prekey " + std::to_string(id)));
+  HUSH_ASSIGN(auto pair,
+              read_key_pair(use, 0, 1, impl_->sealer, detail::ad_prekey(id), "prekey " + std::to_string(id)));
   return std::optional<PreKeyRecord>{PreKeyRecord{id, std::move(pair)}};
 }
 
 Result<void> SqliteProtocolStore::store_prekey(const PreKeyRecord& record) {
   auto pub = record.key_pair.public_key.serialize();
+  Bytes sealed;
+  auto priv = impl_->sealer.seal(record.key_pair.private_key.serialize(), detail::ad_prekey(record.id), sealed);
   StatementUse use(impl_->store_prekey);
-  use.bind_int(1, record.id).bind_blob(2, pub).bind_blob(3, record.key_pair.private_key.serialize());
+  use.bind_int(1, record.id).bind_blob(2, pub).bind_blob(3, priv);
   return use.run();
 }
 
@@ -137,7 +165,7 @@ Result<std::optional<SignedPreKeyRecord>> SqliteProtocolStore::load_signed_preke
   HUSH_ASSIGN(bool found, use.step());
   if (!found) return std::optional<SignedPreKeyRecord>{};
   std::string what = "signed prekey " + std::to_string(id);
-  HUSH_ASSIGN(auto pair, read_key_pair(use, 1, 2, what));
+  HUSH_ASSIGN(auto pair, read_key_pair(use, 1, 2, impl_->sealer, detail::ad_signed_prekey(id), what));
   auto sig = use.column_blob(3);
   SignedPreKeyRecord record{id, from_sql(use.column_int(0)), std::move(pair), {}};
   if (sig.size() != record.signature.size()) return corrupt(what);
@@ -147,11 +175,14 @@ Result<std::optional<SignedPreKeyRecord>> SqliteProtocolStore::load_signed_preke
 
 Result<void> SqliteProtocolStore::store_signed_prekey(const SignedPreKeyRecord& record) {
   auto pub = record.key_pair.public_key.serialize();
+  Bytes sealed;
+  auto priv =
+      impl_->sealer.seal(record.key_pair.private_key.serialize(), detail::ad_signed_prekey(record.id), sealed);
   StatementUse use(impl_->store_signed_prekey);
   use.bind_int(1, record.id)
       .bind_int(2, to_sql(record.timestamp))
       .bind_blob(3, pub)
-      .bind_blob(4, record.key_pair.private_key.serialize())
+      .bind_blob(4, priv)
       .bind_blob(5, record.signature);
   return use.run();
 }
@@ -167,9 +198,13 @@ Result<std::optional<SessionRecord>> SqliteProtocolStore::load_session(const Pro
   if (format != detail::kSessionFormatRecordStructure)
     return make_error(Errc::storage, "stored session for " + address.to_string() + " has unknown format version " +
                                          std::to_string(format));
-  // Parsed from SQLite's buffer directly: no intermediate copy of the
-  // record's private keys to wipe.
-  auto record = SessionRecord::deserialize(use.column_blob(1));
+  // Parsed from SQLite's buffer directly in a plaintext store: no
+  // intermediate copy of the record's private keys to wipe. A sealed record
+  // is opened into `opened`, wiped on return.
+  SecretBytes opened;
+  HUSH_ASSIGN(ByteView bytes, impl_->sealer.open(use.column_blob(1), detail::ad_session(address), opened,
+                                                 "session for " + address.to_string()));
+  auto record = SessionRecord::deserialize(bytes);
   if (!record)
     return make_error(Errc::storage,
                       "stored session for " + address.to_string() + " is corrupt: " + record.error().message);
@@ -178,11 +213,13 @@ Result<std::optional<SessionRecord>> SqliteProtocolStore::load_session(const Pro
 
 Result<void> SqliteProtocolStore::store_session(const ProtocolAddress& address, const SessionRecord& record) {
   SecretBytes bytes = record.serialize();  // wiped when it goes out of scope
+  Bytes sealed;
+  auto column = impl_->sealer.seal(bytes.view(), detail::ad_session(address), sealed);
   StatementUse use(impl_->store_session);
   use.bind_text(1, address.name)
       .bind_int(2, address.device_id)
       .bind_int(3, detail::kSessionFormatRecordStructure)
-      .bind_blob(4, bytes.view());
+      .bind_blob(4, column);
   return use.run();
 }
 
@@ -198,8 +235,12 @@ Result<std::optional<SenderKeyRecord>> SqliteProtocolStore::load_sender_key(
   auto format = use.column_int(0);
   if (format != detail::kSenderKeyFormatRecordStructure)
     return make_error(Errc::storage, "stored " + what + " has unknown format version " + std::to_string(format));
-  // Parsed from SQLite's buffer directly, as sessions are.
-  auto record = SenderKeyRecord::deserialize(use.column_blob(1));
+  // Parsed from SQLite's buffer directly or opened into a wiped buffer, as
+  // sessions are.
+  SecretBytes opened;
+  HUSH_ASSIGN(ByteView bytes,
+              impl_->sealer.open(use.column_blob(1), detail::ad_sender_key(sender, distribution_id), opened, what));
+  auto record = SenderKeyRecord::deserialize(bytes);
   if (!record) return make_error(Errc::storage, "stored " + what + " is corrupt: " + record.error().message);
   return std::optional<SenderKeyRecord>{std::move(*record)};
 }
@@ -208,24 +249,28 @@ Result<void> SqliteProtocolStore::store_sender_key(const ProtocolAddress& sender
                                                    const DistributionId& distribution_id,
                                                    const SenderKeyRecord& record) {
   SecretBytes bytes = record.serialize();  // wiped when it goes out of scope
+  Bytes sealed;
+  auto column = impl_->sealer.seal(bytes.view(), detail::ad_sender_key(sender, distribution_id), sealed);
   StatementUse use(impl_->store_sender_key);
   use.bind_text(1, sender.name)
       .bind_int(2, sender.device_id)
       .bind_blob(3, distribution_id.bytes)
       .bind_int(4, detail::kSenderKeyFormatRecordStructure)
-      .bind_blob(5, bytes.view());
+      .bind_blob(5, column);
   return use.run();
 }
 
 // --- commit ------------------------------------------------------------------
 
 // Everything that can fail without touching the database (validation,
-// serialization) happens before BEGIN; then the writes run in one
+// serialization, sealing) happens before BEGIN; then the writes run in one
 // transaction that either commits whole or rolls back (Transaction's
 // destructor) on the first failure.
 Result<void> SqliteProtocolStore::commit(const SessionCommit& commit) {
   HUSH_TRY(check_commit(commit));
   SecretBytes record = commit.record->serialize();
+  Bytes sealed;
+  auto column = impl_->sealer.seal(record.view(), detail::ad_session(commit.address), sealed);
 
   detail::Transaction tx(impl_->db);
   HUSH_TRY(tx.begin());
@@ -240,7 +285,7 @@ Result<void> SqliteProtocolStore::commit(const SessionCommit& commit) {
     use.bind_text(1, commit.address.name)
         .bind_int(2, commit.address.device_id)
         .bind_int(3, detail::kSessionFormatRecordStructure)
-        .bind_blob(4, record.view());
+        .bind_blob(4, column);
     HUSH_TRY(use.run());
   }
   if (commit.consumed_prekey) {

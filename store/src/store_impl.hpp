@@ -3,13 +3,22 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
+#include "hush/storage_key.hpp"
+#include "sealing.hpp"
 #include "sqlite.hpp"
 
 namespace hush::store::detail {
 
 // Member order matters: statements are destroyed before the connection.
 struct SqliteStoreImpl {
+  // Seals and opens the secret columns (plaintext store: passes them through).
+  Sealer sealer;
+  // The Argon2id key of a sealed store, kept for application_key(); unset
+  // for a plaintext store.
+  std::optional<StorageKey> passphrase_key;
+
   Connection db;
   Statement get_identity;
   Statement save_identity;

@@ -146,7 +146,7 @@ TEST_F(SqliteSenderKeyTest, VersionOneStoreGainsTheTableAndKeepsItsData) {
   auto s = open_store();
   ASSERT_TRUE(s);
   RawDb raw(db_file());
-  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 3);
   EXPECT_EQ(raw.query_int("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sender_keys'"), 1);
   auto loaded = s->load_session(bob_);
   ASSERT_TRUE(loaded.ok() && loaded->has_value());

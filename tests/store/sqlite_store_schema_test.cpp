@@ -11,7 +11,7 @@ namespace {
 using store::SqliteProtocolStore;
 
 // The version this build's migrations end at (store/src/schema.hpp).
-constexpr std::int64_t kCurrentSchemaVersion = 2;
+constexpr std::int64_t kCurrentSchemaVersion = 3;
 constexpr std::int64_t kHushApplicationId = 0x48555348;
 
 class SqliteSchemaTest : public StoreTest {};
