@@ -50,13 +50,12 @@ Result<std::optional<EncryptionHeader>> read_header(Connection& db) {
   auto memlimit = row.column_int(2);
   auto check = row.column_blob(3);
   if (salt.size() != StorageKey::kSaltBytes) return corrupt_header("salt is not 16 bytes");
-  if (opslimit <= 0 || memlimit <= 0 ||
-      static_cast<std::uint64_t>(memlimit) > std::numeric_limits<std::size_t>::max())
+  if (opslimit <= 0 || memlimit <= 0 || static_cast<std::uint64_t>(memlimit) > std::numeric_limits<std::size_t>::max())
     return corrupt_header("Argon2id cost out of range");
-  return std::optional<EncryptionHeader>{EncryptionHeader{
-      Bytes(salt.begin(), salt.end()),
-      KdfParams{static_cast<std::uint64_t>(opslimit), static_cast<std::size_t>(memlimit)},
-      Bytes(check.begin(), check.end())}};
+  return std::optional<EncryptionHeader>{
+      EncryptionHeader{Bytes(salt.begin(), salt.end()),
+                       KdfParams{static_cast<std::uint64_t>(opslimit), static_cast<std::size_t>(memlimit)},
+                       Bytes(check.begin(), check.end())}};
 }
 
 // A new store's salt and key, and the check value that will verify the key
@@ -67,8 +66,8 @@ Result<AtRest> create_sealed(std::string_view passphrase, const OpenOptions& opt
   auto protocol = key.subkey(kProtocolKeyContext);
   SystemRng nonces;
   Bytes check = protocol.seal(as_bytes(kCheckPlaintext), as_bytes(kCheckAd), nonces);
-  AtRest at_rest{std::move(key), std::move(protocol), true, EncryptionHeader{std::move(salt), options.kdf,
-                                                                             std::move(check)}};
+  AtRest at_rest{std::move(key), std::move(protocol), true,
+                 EncryptionHeader{std::move(salt), options.kdf, std::move(check)}};
   return at_rest;
 }
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "at_rest.hpp"
 #include "hush/keys.hpp"
 #include "hush/store/sqlite_protocol_store.hpp"
-#include "at_rest.hpp"
 #include "sealing.hpp"
 #include "sqlite.hpp"
 

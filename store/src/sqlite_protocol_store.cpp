@@ -54,8 +54,8 @@ Result<void> check_commit(const SessionCommit& commit) {
 }  // namespace
 
 SqliteProtocolStore::SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path,
-                                         std::string address, std::uint32_t device_id,
-                                         std::uint32_t registration_id, IdentityKeyPair identity)
+                                         std::string address, std::uint32_t device_id, std::uint32_t registration_id,
+                                         IdentityKeyPair identity)
     : impl_(std::move(impl)),
       path_(std::move(path)),
       address_(std::move(address)),
@@ -100,10 +100,9 @@ Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std
   }
   impl->passphrase_key = std::move(at_rest.passphrase_key);
   HUSH_TRY(impl->prepare_statements());
-  return std::unique_ptr<SqliteProtocolStore>(new SqliteProtocolStore(std::move(impl), std::move(file),
-                                                                      std::move(local->address), local->device_id,
-                                                                      local->registration_id,
-                                                                      std::move(local->key_pair)));
+  return std::unique_ptr<SqliteProtocolStore>(
+      new SqliteProtocolStore(std::move(impl), std::move(file), std::move(local->address), local->device_id,
+                              local->registration_id, std::move(local->key_pair)));
 }
 
 std::optional<StorageKey> SqliteProtocolStore::application_key(std::string_view context) const {
@@ -176,8 +175,7 @@ Result<std::optional<SignedPreKeyRecord>> SqliteProtocolStore::load_signed_preke
 Result<void> SqliteProtocolStore::store_signed_prekey(const SignedPreKeyRecord& record) {
   auto pub = record.key_pair.public_key.serialize();
   Bytes sealed;
-  auto priv =
-      impl_->sealer.seal(record.key_pair.private_key.serialize(), detail::ad_signed_prekey(record.id), sealed);
+  auto priv = impl_->sealer.seal(record.key_pair.private_key.serialize(), detail::ad_signed_prekey(record.id), sealed);
   StatementUse use(impl_->store_signed_prekey);
   use.bind_int(1, record.id)
       .bind_int(2, to_sql(record.timestamp))
@@ -245,8 +243,7 @@ Result<std::optional<SenderKeyRecord>> SqliteProtocolStore::load_sender_key(
   return std::optional<SenderKeyRecord>{std::move(*record)};
 }
 
-Result<void> SqliteProtocolStore::store_sender_key(const ProtocolAddress& sender,
-                                                   const DistributionId& distribution_id,
+Result<void> SqliteProtocolStore::store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
                                                    const SenderKeyRecord& record) {
   SecretBytes bytes = record.serialize();  // wiped when it goes out of scope
   Bytes sealed;

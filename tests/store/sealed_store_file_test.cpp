@@ -29,7 +29,8 @@ class SealedStoreFileTest : public SealedStoreTest {
                            bytes_of(prekey_.key_pair.private_key.serialize()),
                            bytes_of(signed_prekey_.key_pair.private_key.serialize())};
     for (const Bytes& record : {serialized(session_), bytes_of(sender_key_)})
-      for (std::size_t i = 0; i + 32 <= record.size(); i += 8) out.emplace_back(record.begin() + i, record.begin() + i + 32);
+      for (std::size_t i = 0; i + 32 <= record.size(); i += 8)
+        out.emplace_back(record.begin() + i, record.begin() + i + 32);
     return out;
   }
 

@@ -21,10 +21,8 @@ TEST_F(SealedStoreTest, NewStoreRecordsSaltCostAndCheckValue) {
   EXPECT_EQ(raw.query_int("PRAGMA user_version"), 3);
   EXPECT_EQ(raw.query_int("SELECT count(*) FROM encryption"), 1);
   EXPECT_EQ(raw.query_int("SELECT length(salt) FROM encryption"), 16);
-  EXPECT_EQ(raw.query_int("SELECT opslimit FROM encryption"),
-            static_cast<std::int64_t>(KdfParams::minimum().opslimit));
-  EXPECT_EQ(raw.query_int("SELECT memlimit FROM encryption"),
-            static_cast<std::int64_t>(KdfParams::minimum().memlimit));
+  EXPECT_EQ(raw.query_int("SELECT opslimit FROM encryption"), static_cast<std::int64_t>(KdfParams::minimum().opslimit));
+  EXPECT_EQ(raw.query_int("SELECT memlimit FROM encryption"), static_cast<std::int64_t>(KdfParams::minimum().memlimit));
   EXPECT_EQ(raw.query_int("SELECT length(private_key) FROM local_identity"),
             static_cast<std::int64_t>(32 + StorageKey::kOverhead));
 }
@@ -56,9 +54,9 @@ TEST_F(SealedStoreTest, EveryRecordKindRoundTripsAcrossReopen) {
     ASSERT_TRUE(s->commit(SessionCommit{carol_, &copy, carol_key, 18u}).ok());
   }
   DeterministicRng other_rng(999);  // a reopen must not draw a new identity
-  auto again = SqliteProtocolStore::open(dir_, store::OpenOptions{"alice", 1, 1234, other_rng,
-                                                                  std::chrono::milliseconds(5000), kPassphrase,
-                                                                  KdfParams::minimum()});
+  auto again =
+      SqliteProtocolStore::open(dir_, store::OpenOptions{"alice", 1, 1234, other_rng, std::chrono::milliseconds(5000),
+                                                         kPassphrase, KdfParams::minimum()});
   ASSERT_TRUE(again.ok()) << again.error().message;
   auto& s = *again;
   EXPECT_EQ(s->identity_key_pair().public_key, *identity_pub);
@@ -194,8 +192,7 @@ TEST_F(SealedStoreTest, ReopenUsesTheRecordedCost) {
   auto s = open_store(o);
   ASSERT_TRUE(s);
   RawDb raw(db_file());
-  EXPECT_EQ(raw.query_int("SELECT opslimit FROM encryption"),
-            static_cast<std::int64_t>(KdfParams::minimum().opslimit));
+  EXPECT_EQ(raw.query_int("SELECT opslimit FROM encryption"), static_cast<std::int64_t>(KdfParams::minimum().opslimit));
 }
 
 TEST_F(SealedStoreTest, CostBelowTheMinimumIsBadRequestForANewStore) {
@@ -256,9 +253,9 @@ TEST_F(SealedStoreTest, ConcurrentCreatorsAgreeOnOneIdentity) {
   if (pid == 0) {
     ::close(fds[0]);
     DeterministicRng child_rng(777);  // a different identity and salt if it wins
-    auto s = SqliteProtocolStore::open(
-        dir_, store::OpenOptions{"alice", 1, 1234, child_rng, std::chrono::milliseconds(5000), kPassphrase,
-                                 KdfParams::minimum()});
+    auto s =
+        SqliteProtocolStore::open(dir_, store::OpenOptions{"alice", 1, 1234, child_rng, std::chrono::milliseconds(5000),
+                                                           kPassphrase, KdfParams::minimum()});
     if (!s) ::_exit(10);
     auto pub = (*s)->identity_key_pair().public_key.serialize();
     if (::write(fds[1], pub.data(), pub.size()) != static_cast<ssize_t>(pub.size())) ::_exit(11);

@@ -124,9 +124,8 @@ class SqliteProtocolStore final : public ProtocolStore, public SenderKeyStore {
                                 const SenderKeyRecord& record) override;
 
  private:
-  SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path,
-                      std::string address, std::uint32_t device_id, std::uint32_t registration_id,
-                      IdentityKeyPair identity);
+  SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path, std::string address,
+                      std::uint32_t device_id, std::uint32_t registration_id, IdentityKeyPair identity);
 
   std::unique_ptr<detail::SqliteStoreImpl> impl_;
   std::filesystem::path path_;
