@@ -51,6 +51,31 @@ Result<void> check_commit(const SessionCommit& commit) {
   return Ok{};
 }
 
+// Hands the keys unlock() produced to the store: the protocol key to its
+// sealer, the passphrase key for application_key().
+void take_keys(detail::SqliteStoreImpl& impl, detail::AtRest& at_rest) {
+  impl.sealer = at_rest.protocol_key ? Sealer(std::move(*at_rest.protocol_key)) : Sealer();
+  impl.passphrase_key = std::move(at_rest.passphrase_key);
+}
+
+// The owner row: created (with the encryption row of a new sealed store) if
+// unlock() found the store new, else loaded and its private key opened.
+Result<detail::LocalIdentity> open_owner(detail::SqliteStoreImpl& impl, detail::AtRest at_rest,
+                                         const OpenOptions& options) {
+  take_keys(impl, at_rest);
+  if (at_rest.is_new) {
+    HUSH_ASSIGN(auto created, detail::create_local_identity(impl.db, options, impl.sealer, at_rest.new_header));
+    if (created) return std::move(*created);
+    // Another process created the store first, perhaps sealed with another
+    // salt or not at all: unlock it as it now is (the only case where one
+    // open derives a key twice).
+    HUSH_ASSIGN(at_rest, detail::unlock(impl.db, options));
+    if (at_rest.is_new) return make_error(Errc::storage, "the store's owner row vanished during open");
+    take_keys(impl, at_rest);
+  }
+  return detail::load_local_identity(impl.db, options, impl.sealer);
+}
+
 }  // namespace
 
 SqliteProtocolStore::SqliteProtocolStore(std::unique_ptr<detail::SqliteStoreImpl> impl, std::filesystem::path path,
@@ -83,26 +108,11 @@ Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std
   HUSH_TRY(impl->configure(options.busy_timeout));
   HUSH_TRY(detail::migrate(impl->db));
 
-  std::optional<detail::LocalIdentity> local;
-  if (at_rest.is_new) {
-    impl->sealer = at_rest.protocol_key ? Sealer(std::move(*at_rest.protocol_key)) : Sealer();
-    HUSH_ASSIGN(local, detail::create_local_identity(impl->db, options, impl->sealer, at_rest.new_header));
-    if (!local) {
-      // Another process created the store first: unlock it as it now is
-      // (the only case that derives a second key in one open).
-      HUSH_ASSIGN(at_rest, detail::unlock(impl->db, options));
-      if (at_rest.is_new) return make_error(Errc::storage, "the store's owner row vanished during open");
-    }
-  }
-  if (!local) {
-    impl->sealer = at_rest.protocol_key ? Sealer(std::move(*at_rest.protocol_key)) : Sealer();
-    HUSH_ASSIGN(local, detail::load_local_identity(impl->db, options, impl->sealer));
-  }
-  impl->passphrase_key = std::move(at_rest.passphrase_key);
+  HUSH_ASSIGN(auto local, open_owner(*impl, std::move(at_rest), options));
   HUSH_TRY(impl->prepare_statements());
   return std::unique_ptr<SqliteProtocolStore>(
-      new SqliteProtocolStore(std::move(impl), std::move(file), std::move(local->address), local->device_id,
-                              local->registration_id, std::move(local->key_pair)));
+      new SqliteProtocolStore(std::move(impl), std::move(file), std::move(local.address), local.device_id,
+                              local.registration_id, std::move(local.key_pair)));
 }
 
 std::optional<StorageKey> SqliteProtocolStore::application_key(std::string_view context) const {
