@@ -11,6 +11,7 @@ packages=(
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  tmux                                # drives `hush chat` in the CLI end-to-end tests
   nodejs npm
 )
 
