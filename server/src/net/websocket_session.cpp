@@ -9,9 +9,10 @@
 // - A request's answer waits for its commit on the storage thread, which
 //   posts the completion back to this connection's strand; past
 //   max_inflight_requests the session stops reading (back-pressure).
-// - Per-connection state is kept small for many idle sockets: the plain
-//   stream is websocket::stream<tcp::socket> (Beast's own timer does the
-//   idle ping/timeout), buffers are released after each message.
+// - Per-connection state is kept small for many idle sockets (issue 3): on
+//   plain TCP the WebSocket is RawWebSocket (no read buffer while idle, a
+//   few hundred bytes in all); over TLS it is Beast's stream. Buffers are
+//   released after each message.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -25,6 +26,8 @@
 #include "common/log.hpp"
 #include "relay/frame_codec.hpp"
 #include "relay/replay_merger.hpp"
+#include "net/beast_websocket.hpp"
+#include "net/raw_websocket.hpp"
 #include "net/websocket_start.hpp"
 
 namespace hush::server::net {
@@ -41,13 +44,18 @@ struct Outgoing {
   bool envelope = false;
 };
 
-template <class NextLayer>
+std::size_t max_message(const Limits& limits) {
+  return std::max(limits.max_frame_bytes, limits.max_envelope_bytes + kFrameOverhead);
+}
+
+// Transport: RawWebSocket<Self> or BeastWebSocket<Self, NextLayer>.
+template <template <class> class Transport>
 class WebSocketSession final : public DeviceSink,
-                               public std::enable_shared_from_this<WebSocketSession<NextLayer>> {
+                               public std::enable_shared_from_this<WebSocketSession<Transport>> {
  public:
   template <class Arg>
   WebSocketSession(Arg&& next_layer, ConnectionTicket ticket, AuthenticatedDevice device, NetContext& ctx)
-      : ws_(std::forward<Arg>(next_layer)),
+      : ws_(std::forward<Arg>(next_layer), *this, max_message(ctx.limits())),
         ctx_(ctx),
         ticket_(std::move(ticket)),
         key_{device.username(), device.device_id},
@@ -58,18 +66,7 @@ class WebSocketSession final : public DeviceSink,
     if (accepted_) ctx_.services.metrics.websocket_connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
-  void run(Request request) {
-    const Limits& limits = ctx_.limits();
-    websocket::stream_base::timeout timeout{};
-    timeout.handshake_timeout = limits.header_timeout;
-    timeout.idle_timeout = limits.ws_idle_timeout;
-    timeout.keep_alive_pings = true;
-    ws_.set_option(timeout);
-    ws_.read_message_max(std::max(limits.max_frame_bytes, limits.max_envelope_bytes + kFrameOverhead));
-    ws_.auto_fragment(false);
-    ws_.binary(true);
-    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
-  }
+  void run(const Request& request) { ws_.accept(request, ctx_.limits()); }
 
   // DeviceSink: any thread; hop onto this connection's strand.
   void deliver(DeliveryPtr delivery) override {
@@ -89,6 +86,8 @@ class WebSocketSession final : public DeviceSink,
   }
 
  private:
+  friend Transport<WebSocketSession>;  // calls on_accept, on_read, on_write
+
   void on_accept(beast::error_code ec) {
     if (ec) return log_failure(ec, "ws_accept");
     accepted_ = true;
@@ -164,12 +163,10 @@ class WebSocketSession final : public DeviceSink,
   void do_read() {
     if (closing_ || reading_) return;
     reading_ = true;
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->on_read(ec, n);
-    });
+    ws_.read();
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
+  void on_read(beast::error_code ec, const char* data, std::size_t size, bool binary) {
     reading_ = false;
     if (ec) {
       // 1009 (too big) and protocol errors were already answered by Beast with a close frame.
@@ -178,13 +175,12 @@ class WebSocketSession final : public DeviceSink,
       return;
     }
     const SteadyTime received = SteadyClock::now();
-    if (!ws_.got_binary()) {
-      release_buffer();
+    if (!binary) {
+      ws_.release_read_buffer();
       return start_close(websocket::close_code::unknown_data, "binary frames only");
     }
-    const auto data = buffer_.data();
-    IncomingRequest request = decode_request(data.data(), data.size());
-    release_buffer();
+    IncomingRequest request = decode_request(data, size);
+    ws_.release_read_buffer();
     switch (request.kind) {
       case IncomingRequest::Kind::invalid:
         ctx_.services.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
@@ -220,11 +216,6 @@ class WebSocketSession final : public DeviceSink,
     if (inflight_ < ctx_.limits().max_inflight_requests) do_read();
   }
 
-  void release_buffer() {
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-  }
-
   // --- Writing --------------------------------------------------------------
   void enqueue(Outgoing out) {
     if (closing_) return;
@@ -241,9 +232,7 @@ class WebSocketSession final : public DeviceSink,
   void do_write() {
     writing_ = true;
     const Outgoing& out = queue_[head_];
-    ws_.async_write(asio::buffer(out.data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    ws_.write(out.data);
   }
 
   void on_write(beast::error_code ec) {
@@ -277,7 +266,8 @@ class WebSocketSession final : public DeviceSink,
   void start_close(websocket::close_code code, const char* reason) {
     if (closing_) return;
     closing_ = true;
-    close_reason_ = websocket::close_reason(code, reason);
+    close_code_ = static_cast<std::uint16_t>(code);
+    close_text_ = reason;
     leave();
     queue_.resize(writing_ ? head_ + 1 : head_);
     if (!writing_) do_close();
@@ -286,9 +276,7 @@ class WebSocketSession final : public DeviceSink,
   void do_close() {
     if (close_sent_) return;
     close_sent_ = true;
-    ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code ec) {
-      if (ec) log_failure(ec, "ws_close");
-    });
+    ws_.close(close_code_, close_text_);
   }
 
   void leave() {
@@ -299,18 +287,18 @@ class WebSocketSession final : public DeviceSink,
     }
   }
 
-  websocket::stream<NextLayer> ws_;
+  Transport<WebSocketSession> ws_;
   NetContext& ctx_;
   ConnectionTicket ticket_;
   DeviceKey key_;
   std::int64_t account_id_;
-  beast::flat_buffer buffer_;
   std::vector<Outgoing> queue_;  // queue_[head_] is in flight while writing_
   std::size_t head_ = 0;
   std::size_t pending_bytes_ = 0;
   ReplayMerger merger_;
-  websocket::close_reason close_reason_;
+  const char* close_text_ = "";  // a literal
   std::uint32_t inflight_ = 0;
+  std::uint16_t close_code_ = 0;
   bool accepted_ = false;
   bool subscribed_ = false;
   bool reading_ = false;
@@ -321,20 +309,23 @@ class WebSocketSession final : public DeviceSink,
   bool close_sent_ = false;
 };
 
+template <class S>
+using TlsWebSocket = BeastWebSocket<S, TlsStream>;
+
 }  // namespace
 
 void start_websocket_session(PlainStream&& stream, Request&& request, ConnectionTicket ticket,
                              AuthenticatedDevice device, NetContext& ctx) {
   // Drop tcp_stream's timers: the WebSocket keeps only the bare socket.
-  auto session = std::make_shared<WebSocketSession<tcp::socket>>(stream.release_socket(), std::move(ticket),
-                                                                 std::move(device), ctx);
+  auto session = std::make_shared<WebSocketSession<RawWebSocket>>(stream.release_socket(), std::move(ticket),
+                                                                  std::move(device), ctx);
   session->run(std::move(request));
 }
 
 void start_websocket_session(TlsStream&& stream, Request&& request, ConnectionTicket ticket,
                              AuthenticatedDevice device, NetContext& ctx) {
-  auto session = std::make_shared<WebSocketSession<TlsStream>>(std::move(stream), std::move(ticket),
-                                                               std::move(device), ctx);
+  auto session = std::make_shared<WebSocketSession<TlsWebSocket>>(std::move(stream), std::move(ticket),
+                                                                  std::move(device), ctx);
   session->run(std::move(request));
 }
 

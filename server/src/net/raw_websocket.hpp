@@ -1,0 +1,338 @@
+// The server side of a WebSocket over a plain TCP socket, small enough for
+// tens of thousands of idle connections (issue 3: at most 2 KiB each).
+// Included by websocket_session.cpp only.
+//
+// - Idle, a connection holds the socket, one timer and a pending readiness
+//   wait (socket async_wait(wait_read)): no read buffer. Bytes are read into
+//   a per-thread scratch buffer and parsed at once (WsFrameParser); only a
+//   message still arriving, or bytes after a complete message that the
+//   session has not asked for yet, are kept per connection.
+// - One write at a time: a data message of the session, or the control
+//   frames (pong, keep-alive ping, close) queued meanwhile.
+// - Idle timeout as Beast's websocket::stream_base::timeout with
+//   keep_alive_pings: after half the idle time without a byte received a
+//   ping goes out; after the other half still without one, the connection
+//   is closed.
+// - Closing as Beast's server teardown: our close frame (a reply to the
+//   peer's, or our own), then shutdown(send), then read and discard until
+//   the peer closes TCP or the close timeout ends it.
+//
+// Owner contract: S is a session held by shared_ptr (enable_shared_from_this)
+// with the callbacks on_accept(ec), on_read(ec, data, size, binary) and
+// on_write(ec). Every handler runs on the socket's executor (the
+// connection's strand). At most one read() and one write() outstanding; the
+// data passed to write() stays alive until on_write. The read payload is
+// valid until the next read() or release_read_buffer().
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/server_config.hpp"
+#include "net/ws_frame.hpp"
+
+namespace hush::server::net {
+
+template <class S>
+class RawWebSocket {
+ public:
+  using error_code = boost::beast::error_code;
+  using tcp = boost::asio::ip::tcp;
+
+  RawWebSocket(tcp::socket socket, S& owner, std::size_t max_message)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), parser_(max_message), owner_(owner) {}
+
+  auto get_executor() { return socket_.get_executor(); }
+
+  // Answers the upgrade request (RFC 6455 §4.2.2), then on_accept.
+  void accept(const boost::beast::http::request<boost::beast::http::string_body>& request, const Limits& limits) {
+    idle_timeout_ = std::chrono::duration_cast<std::chrono::seconds>(limits.ws_idle_timeout);
+    close_timeout_ = std::chrono::duration_cast<std::chrono::seconds>(limits.header_timeout);
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    error_code refusal;
+    if (request[boost::beast::http::field::sec_websocket_version] != "13") {
+      refusal = boost::beast::websocket::error::bad_sec_version;
+      out_ =
+          "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n"
+          "Connection: close\r\n\r\n";
+    } else if (auto accept = ws_accept_key(request[boost::beast::http::field::sec_websocket_key])) {
+      out_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ";
+      out_ += *accept;
+      out_ += "\r\n\r\n";
+    } else {
+      refusal = boost::beast::websocket::error::bad_sec_key;
+      out_ = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    }
+    phase_ = Phase::handshake;
+    arm_timer(close_timeout_);
+    writing_ = true;
+    boost::asio::async_write(socket_, boost::asio::buffer(out_),
+                             [this, self = owner_.shared_from_this(), refusal](error_code wec, std::size_t) {
+                               writing_ = false;
+                               std::string().swap(out_);
+                               if (!wec && refusal) {
+                                 phase_ = Phase::closing;
+                                 teardown();
+                               }
+                               if (wec || refusal) return owner_.on_accept(wec ? wec : refusal);
+                               phase_ = Phase::open;
+                               arm_timer(idle_timeout_ / 2);
+                               owner_.on_accept({});
+                               pump();
+                             });
+  }
+
+  // The next message: on_read(ec, data, size, binary).
+  void read() {
+    reading_ = true;
+    if (!pending_.empty()) {
+      std::string buffered = std::move(pending_);
+      pending_ = std::string();
+      if (process(reinterpret_cast<const std::uint8_t*>(buffered.data()), buffered.size())) return;
+    }
+    wait_readable();
+  }
+
+  void release_read_buffer() { parser_.release(); }
+
+  // Sends `data` as one binary message: on_write(ec).
+  void write(const std::string& data) {
+    data_ = &data;
+    pump();
+  }
+
+  // Sends a close frame and tears the connection down (no on_* callback).
+  void close(std::uint16_t code, std::string_view reason) { queue_close(ws_encode_close(code, reason)); }
+
+ private:
+  enum class Phase : std::uint8_t { handshake, open, closing };
+
+  void arm_timer(std::chrono::seconds after) {
+    timer_.expires_after(after);
+    timer_.async_wait([this, weak = owner_.weak_from_this()](error_code ec) {
+      // The timer never keeps the session alive; a destroyed one is left alone.
+      auto self = weak.lock();
+      if (ec || !self) return;
+      on_timer();
+    });
+  }
+
+  void on_timer() {
+    if (phase_ == Phase::open) {
+      if (activity_) {
+        activity_ = false;
+        ping_sent_ = false;
+      } else if (!ping_sent_) {
+        ping_sent_ = true;
+        ctrl_ += ws_encode_control(WsOpcode::ping, {});
+        pump();
+      } else {
+        return time_out();
+      }
+      return arm_timer(idle_timeout_ / 2);
+    }
+    time_out();  // handshake or close handshake took too long
+  }
+
+  void time_out() {
+    timed_out_ = true;
+    close_socket();
+  }
+
+  void close_socket() {
+    error_code ec;
+    socket_.close(ec);
+    timer_.cancel();
+  }
+
+  void wait_readable() {
+    if (waiting_ || !socket_.is_open()) return;
+    if (!reading_ && !draining_) return;
+    waiting_ = true;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [this, self = owner_.shared_from_this()](error_code ec) { on_readable(ec); });
+  }
+
+  void on_readable(error_code ec) {
+    waiting_ = false;
+    if (ec) {
+      if (timed_out_) ec = boost::beast::error::timeout;
+      close_socket();
+      return fail_read(ec);
+    }
+    // One scratch buffer per thread: an idle connection owns no read buffer.
+    thread_local std::array<std::uint8_t, 16384> scratch;
+    for (;;) {
+      const std::size_t n = socket_.read_some(boost::asio::buffer(scratch), ec);
+      if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) return wait_readable();
+      if (ec) {
+        close_socket();
+        return fail_read(ec);
+      }
+      activity_ = true;
+      if (draining_) continue;  // teardown: discard until the peer closes
+      if (process(scratch.data(), n)) return;
+      if (!reading_) return;
+    }
+  }
+
+  // Parses `data`; true when it delivered something (or stopped reading),
+  // with any bytes after the delivered message kept for the next read().
+  bool process(const std::uint8_t* data, std::size_t size) {
+    using Event = WsFrameParser::Event;
+    std::size_t pos = 0;
+    while (pos < size) {
+      std::size_t used = 0;
+      const Event e = parser_.parse(data + pos, size - pos, used);
+      pos += used;
+      switch (e) {
+        case Event::none:
+          break;
+        case Event::ping:
+          ctrl_ += ws_encode_control(WsOpcode::pong, parser_.payload());
+          pump();
+          break;
+        case Event::pong:
+          break;
+        case Event::binary:
+        case Event::text: {
+          if (pos < size) pending_.assign(reinterpret_cast<const char*>(data + pos), size - pos);
+          reading_ = false;
+          const std::string& m = parser_.payload();
+          owner_.on_read({}, m.data(), m.size(), e == Event::binary);
+          return true;
+        }
+        case Event::close: {
+          // Echo the peer's code (RFC 6455 §5.5.1); none if it sent none.
+          const std::uint16_t code = parser_.close_code();
+          queue_close(code == kWsCloseNoStatus ? ws_encode_control(WsOpcode::close, {})
+                                               : ws_encode_close(code, {}));
+          fail_read(boost::beast::websocket::error::closed);
+          return true;
+        }
+        case Event::protocol_error:
+          queue_close(ws_encode_close(kWsCloseProtocolError, "protocol error"));
+          fail_read(boost::beast::websocket::error::bad_data_frame);
+          return true;
+        case Event::too_big:
+          queue_close(ws_encode_close(kWsCloseTooBig, "message too big"));
+          fail_read(boost::beast::websocket::error::message_too_big);
+          return true;
+      }
+    }
+    return false;
+  }
+
+  void fail_read(error_code ec) {
+    parser_.release();
+    std::string().swap(pending_);
+    if (!reading_) return;
+    reading_ = false;
+    owner_.on_read(ec, nullptr, 0, false);
+  }
+
+  void queue_close(std::string frame) {
+    if (close_queued_) return;
+    close_queued_ = true;
+    phase_ = Phase::closing;
+    ctrl_ += frame;
+    arm_timer(close_timeout_);
+    pump();
+  }
+
+  // Starts the next write: queued control frames first, then the session's
+  // message. Nothing is written after the close frame.
+  void pump() {
+    if (writing_ || phase_ == Phase::handshake) return;
+    if (!socket_.is_open() || close_written_) {
+      if (data_ != nullptr) {
+        data_ = nullptr;
+        owner_.on_write(boost::beast::websocket::error::closed);
+      }
+      return;
+    }
+    if (!ctrl_.empty()) {
+      writing_ = true;
+      out_ = std::move(ctrl_);
+      ctrl_ = std::string();
+      const bool with_close = close_queued_;
+      boost::asio::async_write(socket_, boost::asio::buffer(out_),
+                               [this, self = owner_.shared_from_this(), with_close](error_code ec, std::size_t) {
+                                 writing_ = false;
+                                 std::string().swap(out_);
+                                 if (ec) {
+                                   close_socket();
+                                 } else if (with_close) {
+                                   close_written_ = true;
+                                   teardown();
+                                 }
+                                 pump();
+                               });
+      return;
+    }
+    if (data_ == nullptr || close_queued_) {
+      if (data_ != nullptr) {
+        data_ = nullptr;
+        owner_.on_write(boost::beast::websocket::error::closed);
+      }
+      return;
+    }
+    writing_ = true;
+    const std::size_t n = ws_encode_header(header_, WsOpcode::binary, data_->size());
+    const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(header_, n), boost::asio::buffer(*data_)};
+    boost::asio::async_write(socket_, buffers, [this, self = owner_.shared_from_this()](error_code ec, std::size_t) {
+      writing_ = false;
+      data_ = nullptr;
+      if (ec) close_socket();
+      owner_.on_write(ec);
+      pump();
+    });
+  }
+
+  // Our close frame is out: no more data from us, discard theirs until they
+  // close TCP (or the close timeout set by queue_close fires).
+  void teardown() {
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    draining_ = true;
+    fail_read(boost::beast::websocket::error::closed);
+    wait_readable();
+  }
+
+  tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  WsFrameParser parser_;
+  S& owner_;
+  std::string pending_;  // received bytes after a delivered message, not parsed yet
+  std::string ctrl_;     // control frames waiting for the write in progress
+  std::string out_;      // the handshake answer or control frames being written
+  const std::string* data_ = nullptr;  // the session's message waiting or being written
+  std::chrono::seconds idle_timeout_{60};
+  std::chrono::seconds close_timeout_{10};
+  std::uint8_t header_[10]{};
+  Phase phase_ = Phase::handshake;
+  bool reading_ = false;       // the session waits for on_read
+  bool waiting_ = false;       // an async_wait is pending
+  bool writing_ = false;       // an async_write is pending
+  bool draining_ = false;      // teardown: reading only to see the peer's FIN
+  bool close_queued_ = false;  // our close frame is queued or written
+  bool close_written_ = false;
+  bool activity_ = false;  // a byte arrived in this half of the idle timeout
+  bool ping_sent_ = false;
+  bool timed_out_ = false;
+};
+
+}  // namespace hush::server::net
