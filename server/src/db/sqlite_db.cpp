@@ -109,7 +109,7 @@ SqliteDb::~SqliteDb() = default;
 
 SqliteDb::WriterCounters SqliteDb::writer_counters() const noexcept {
   auto s = writer_->stats();
-  return WriterCounters{s.batches, s.ops, s.failed_batches, checkpointer_->checkpoints()};
+  return WriterCounters{s.batches, s.ops, s.failed_batches, checkpointer_->checkpoints(), s.savepoint_retries};
 }
 
 // --- Directory ------------------------------------------------------------------

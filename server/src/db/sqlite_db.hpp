@@ -96,6 +96,7 @@ class SqliteDb final : public Db {
     std::uint64_t ops = 0;             // write calls completed by them
     std::uint64_t failed_batches = 0;  // transactions that failed as a whole
     std::uint64_t checkpoints = 0;     // background WAL checkpoints completed
+    std::uint64_t savepoint_retries = 0;  // batches run again with per-op savepoints
   };
   WriterCounters writer_counters() const noexcept;
 

@@ -1,10 +1,12 @@
 // Group commit. Every write goes to one thread that owns the only write
 // connection. It takes all pending ops at once (up to max_batch_ops), runs
-// them in ONE transaction, each inside its own SAVEPOINT, commits (one WAL
-// fsync for the whole batch), and only then completes every op in the batch.
+// them in ONE transaction, commits (one WAL fsync for the whole batch), and
+// only then completes every op in the batch.
 //
-// - A failed op (bad input, queue full, constraint) rolls back to its own
-//   savepoint: the other ops of the batch are unaffected.
+// - A failed op (bad input, queue full, constraint) leaves no trace: the
+//   other ops of the batch are unaffected. Ops run without savepoints; when
+//   one fails after having written rows, the batch is rolled back and run
+//   again with one SAVEPOINT per op (rolled back alone when its op fails).
 // - If the batch as a whole fails (BEGIN, COMMIT or an I/O error after which
 //   SQLite rolled the transaction back), every op of the batch fails with
 //   Errc::storage: nothing of it was committed, so nothing is acknowledged.
@@ -34,9 +36,11 @@ namespace hush::server::db_detail {
 class WriteOp {
  public:
   virtual ~WriteOp() = default;
-  // Runs on the writer thread inside the batch transaction and the op's
-  // savepoint. Returns nullptr when the op's writes are to be kept, or its
-  // error (the writer then rolls back to the savepoint).
+  // Runs on the writer thread inside the batch transaction (and the op's
+  // savepoint, when the batch runs with them). Returns nullptr when the op's
+  // writes are to be kept, or its error (its writes are then undone). May run
+  // twice, when the batch is run again with savepoints: it must not change
+  // anything but the database before complete().
   virtual const Error* apply(WriterConnection& w) = 0;
   // Exactly one of these is called, once, after the batch ended: complete()
   // when it committed (delivers apply()'s result), fail() when it did not.
@@ -81,6 +85,7 @@ struct WriterStats {
   std::uint64_t batches = 0;  // committed batches (= WAL fsyncs for writes)
   std::uint64_t ops = 0;      // ops completed in committed batches
   std::uint64_t failed_batches = 0;
+  std::uint64_t savepoint_retries = 0;  // batches run again with savepoints
 };
 
 class GroupCommitWriter {
@@ -137,6 +142,7 @@ class GroupCommitWriter {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> ops_{0};
   std::atomic<std::uint64_t> failed_batches_{0};
+  std::atomic<std::uint64_t> savepoint_retries_{0};
   std::atomic<std::thread::id> thread_id_{};
   std::thread thread_;  // last: started after every member above exists
 };

@@ -5,14 +5,13 @@ namespace hush::server {
 void DbAsyncStore::enqueue(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, const QueueLimits& limits,
                            EnqueueDone done) {
   ++in_flight_;
-  // Db::enqueue_async takes its own vector, so the ciphertext is copied once
-  // here; the relay keeps the original for the pushes after the commit.
-  std::vector<StoredEnvelope> copy(*envelopes);
-  db_.enqueue_async(std::move(copy), limits,
-                    [counter = counter_, done = std::move(done)](Result<Db::EnqueueOutcome> r) {
-                      done(std::move(r));
-                      --*counter;
-                    });
+  // Shared, not copied: the relay keeps the same envelopes for the pushes
+  // after the commit, and nobody changes them meanwhile.
+  db_.enqueue_shared_async(std::move(envelopes), limits,
+                           [counter = counter_, done = std::move(done)](Result<Db::EnqueueOutcome> r) {
+                             done(std::move(r));
+                             --*counter;
+                           });
 }
 
 void DbAsyncStore::delete_envelopes(std::string user, std::uint32_t device, std::vector<EnvelopeId> ids,
