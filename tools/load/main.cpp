@@ -146,7 +146,21 @@ int run_relay(RunPlan& plan) {
   progress.measure_begin = progress.send_begin + duration_cast<std::chrono::nanoseconds>(duration<double>(o.warmup_s));
   progress.measure_end = progress.measure_begin + duration_cast<std::chrono::nanoseconds>(duration<double>(o.duration_s));
   for (auto& s : shards) s->start_sending();
+  // Server CPU per delivered envelope over the measured window: robust on a
+  // shared machine, where wall-clock figures are not.
+  std::optional<ServerCpu> server;
+  std::optional<double> cpu_begin;
+  std::uint64_t delivered_begin = 0;
+  if (o.server_pid) {
+    std::this_thread::sleep_until(progress.measure_begin);
+    cpu_begin = cpu_seconds(*o.server_pid);
+    delivered_begin = progress.delivered.load();
+  }
   std::this_thread::sleep_until(progress.measure_end);
+  if (cpu_begin) {
+    if (auto cpu_end = cpu_seconds(*o.server_pid))
+      server = ServerCpu{*cpu_end - *cpu_begin, progress.delivered.load() - delivered_begin};
+  }
   const auto drain_deadline = std::chrono::steady_clock::now() + duration<double>(o.drain_s);
   while (progress.in_flight.load() > 0 && std::chrono::steady_clock::now() < drain_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -154,7 +168,7 @@ int run_relay(RunPlan& plan) {
   for (auto& s : shards) s->stop();
   ShardStats total;
   for (auto& s : shards) total.merge(s->stats());
-  print_relay_report(o, total, o.duration_s, undelivered);
+  print_relay_report(o, total, o.duration_s, undelivered, server);
   const bool clean = undelivered == 0 && total.send_statuses.empty() && total.closed_during_run == 0 &&
                      total.bad_messages == 0 && total.ack_failures == 0;
   return clean ? 0 : 1;

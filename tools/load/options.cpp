@@ -28,6 +28,10 @@ and reports the server's VmRSS (/proc/PID/status of --server-pid) before
 and after, per connection. Use a freshly started server: memory freed by
 earlier connections is reused and would hide the cost.
 
+With --server-pid in relay mode, the report adds the server's CPU time
+(utime + stime of /proc/PID/stat) over the measured window divided by the
+pushes received in that window.
+
 Baseline (--baseline): the same runs against bench/baseline-relay.js, which
 takes ws://HOST:PORT/ID connections and JSON text frames {"to":ID,"body":S}.
 
@@ -71,7 +75,8 @@ Options parse_options(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--idle", o.idle, "Idle mode: hold this many connections, report server RSS per connection");
-  app.add_option("--server-pid", o.server_pid, "Idle mode: the server's pid (for /proc/PID/status VmRSS)");
+  app.add_option("--server-pid", o.server_pid,
+                 "The server's pid: idle mode reports its VmRSS, relay mode its CPU time per delivered envelope");
   app.add_option("--hold", o.hold_s, "Idle mode: seconds to hold the connections before measuring")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -5,7 +5,10 @@
 
 namespace hush::load {
 
-void print_relay_report(const Options& o, ShardStats& t, double measured_s, std::int64_t undelivered_at_end) {
+void print_relay_report(const Options& o, ShardStats& t, double measured_s, std::int64_t undelivered_at_end,
+                        const std::optional<ServerCpu>& server) {
+  std::optional<double> cpu_us;
+  if (server && server->delivered > 0) cpu_us = server->cpu_s * 1e6 / static_cast<double>(server->delivered);
   t.latency.finish();
   const double throughput = measured_s > 0 ? static_cast<double>(t.delivered_measured) / measured_s : 0;
   const char* target = o.target == Target::baseline ? "baseline" : "hushd";
@@ -34,6 +37,11 @@ void print_relay_report(const Options& o, ShardStats& t, double measured_s, std:
                      {"closed_during_run", t.closed_during_run},
                      {"bad_messages", t.bad_messages},
                      {"ack_failures", t.ack_failures}};
+    if (server) {
+      j["server_cpu_s"] = server->cpu_s;
+      j["server_window_delivered"] = server->delivered;
+      if (cpu_us) j["server_cpu_us_per_delivered"] = *cpu_us;
+    }
     for (const auto& [status, n] : t.send_statuses) j["send_statuses"][std::to_string(status)] = n;
     for (const auto& [code, n] : t.close_codes) j["close_codes"][std::to_string(code)] = n;
     std::printf("%s\n", j.dump().c_str());
@@ -52,6 +60,10 @@ void print_relay_report(const Options& o, ShardStats& t, double measured_s, std:
   std::printf("throughput %.1f delivered/s\n", throughput);
   std::printf("latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", t.latency.percentile_ms(0.5),
               t.latency.percentile_ms(0.99), t.latency.percentile_ms(0.999), t.latency.max_ms());
+  if (server && cpu_us) {
+    std::printf("server CPU %.2f s in the measured window for %llu pushes: %.2f us per delivered envelope\n",
+                server->cpu_s, static_cast<unsigned long long>(server->delivered), *cpu_us);
+  }
   std::printf("errors: skipped %llu, undelivered at end %lld, connect failures %llu, closed during run %llu, "
               "bad messages %llu, ack failures %llu",
               static_cast<unsigned long long>(t.skipped), static_cast<long long>(undelivered_at_end),

@@ -9,7 +9,14 @@
 
 namespace hush::load {
 
-void print_relay_report(const Options& o, ShardStats& total, double measured_s, std::int64_t undelivered_at_end);
+// The server's CPU time over the measured window (--server-pid) and the
+// pushes received in the same window.
+struct ServerCpu {
+  double cpu_s = 0;
+  std::uint64_t delivered = 0;
+};
+void print_relay_report(const Options& o, ShardStats& total, double measured_s, std::int64_t undelivered_at_end,
+                        const std::optional<ServerCpu>& server);
 
 struct IdleResult {
   unsigned requested = 0;

@@ -177,6 +177,7 @@ void Shard::on_hushd_frame(Device& d, std::string_view data) {
   }
   const auto sender = static_cast<unsigned>(get_le(c.data() + 4, 4));
   ++stats_.delivered;
+  progress_.delivered.fetch_add(1, std::memory_order_relaxed);
   finished(sender, get_le(c.data() + 16, 8));
 }
 
@@ -195,6 +196,7 @@ void Shard::on_baseline_frame(Device&, std::string_view data) {
     return;
   }
   ++stats_.delivered;
+  progress_.delivered.fetch_add(1, std::memory_order_relaxed);
   finished(sender, send_ns);
 }
 

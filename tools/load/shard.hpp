@@ -57,6 +57,7 @@ struct RunProgress {
   std::atomic<unsigned> ready{0};        // connections open (and, for hushd, queue drained)
   std::atomic<unsigned> failed{0};       // connections that failed to open
   std::atomic<std::int64_t> in_flight{0};  // sent but not yet delivered (or refused)
+  std::atomic<std::uint64_t> delivered{0};  // pushes received so far (server CPU per envelope)
   // Sending window; set before start() and read-only after.
   SteadyClock::time_point send_begin, measure_begin, measure_end;
 };
