@@ -44,7 +44,14 @@ void run_client(client::Messenger& m, const std::string& marker, int index, Cloc
         continue;
       }
     }
-    if (m.outbox_size() == 0 && next < kSendsPerClient) pending = m.enqueue(peer, body_of(marker, next++));
+    if (m.outbox_size() == 0 && next < kSendsPerClient) {
+      auto queued = m.enqueue(peer, body_of(marker, next++));
+      if (!queued) {
+        out.last_error = queued.error().message;
+        return;
+      }
+      pending = *queued;
+    }
     if (m.outbox_size() > 0) {
       if (auto r = m.flush(); !r) {
         // The server is gone or going: keep the message, start over.
