@@ -15,6 +15,10 @@ Result<StorageKey> StorageKey::derive(std::string_view passphrase, ByteView salt
   if (salt.size() != kSaltBytes) return make_error(Errc::bad_request, "storage key salt must be 16 bytes");
   if (params.opslimit < crypto::argon2id_opslimit_min() || params.memlimit < crypto::argon2id_memlimit_min())
     return make_error(Errc::bad_request, "Argon2id parameters below libsodium's minimum");
+  // The cost comes from the store's file; whoever can write the file must not
+  // be able to stall every open for hours or exhaust memory.
+  if (params.opslimit > KdfParams::kMaxOpslimit || params.memlimit > KdfParams::kMaxMemlimit)
+    return make_error(Errc::bad_request, "Argon2id parameters above Hush's maximum (16 passes, 1 GiB)");
   Secret<32> key;
   if (!crypto::argon2id(passphrase, salt, params.opslimit, params.memlimit, key.mut()))
     return make_error(Errc::storage, "Argon2id failed (parameters refused or out of memory)");

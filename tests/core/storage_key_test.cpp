@@ -72,6 +72,13 @@ TEST(StorageKey, SubkeysAreIndependentAndDeterministic) {
 TEST(StorageKey, RefusesBadParameters) {
   EXPECT_EQ(StorageKey::derive("p", Bytes(15, 0), KdfParams::minimum()).code(), Errc::bad_request);
   EXPECT_EQ(StorageKey::derive("p", Bytes(16, 0), KdfParams{0, 0}).code(), Errc::bad_request);
+  // A cost read from a tampered file must not stall the open.
+  EXPECT_EQ(StorageKey::derive("p", Bytes(16, 0), KdfParams{KdfParams::kMaxOpslimit + 1, KdfParams::minimum().memlimit})
+                .code(),
+            Errc::bad_request);
+  EXPECT_EQ(StorageKey::derive("p", Bytes(16, 0), KdfParams{KdfParams::minimum().opslimit, KdfParams::kMaxMemlimit + 1})
+                .code(),
+            Errc::bad_request);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 // AEAD with random nonces; 192-bit nonces make collisions negligible).
 //
 // Errors: derive() fails with bad_request for parameters outside libsodium's
-// limits and storage when the memory for Argon2id cannot be had; open() fails
+// limits or above KdfParams' maximums and storage when the memory for Argon2id cannot be had; open() fails
 // with storage when a value does not authenticate (wrong key, tampered or
 // moved value) — callers that can tell a wrong passphrase (a check value)
 // report Errc::wrong_passphrase themselves.
@@ -32,6 +32,12 @@ namespace hush {
 struct KdfParams {
   std::uint64_t opslimit = 0;
   std::size_t memlimit = 0;  // bytes
+
+  // derive() refuses more (bad_request): the cost is read back from a file
+  // that an attacker may have written. libsodium's SENSITIVE level is 4
+  // passes and 1 GiB.
+  static constexpr std::uint64_t kMaxOpslimit = 16;
+  static constexpr std::size_t kMaxMemlimit = std::size_t{1} << 30;
 
   // libsodium's INTERACTIVE limits (2 passes, 64 MiB): about 0.1–0.3 s on
   // the reference machine, paid once per process start.
