@@ -45,8 +45,8 @@ void print_json(const nlohmann::json& j) {
 bool valid_profile_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name.front() == '.') return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -97,7 +97,8 @@ Result<client::Endpoint> parse_server_url(std::string_view url, const std::strin
     char* end = nullptr;
     const std::string port_text(port);
     p = std::strtoul(port_text.c_str(), &end, 10);
-    if (*end != '\0' || p == 0 || p > 65535) return make_error(Errc::bad_request, "bad port in server URL: " + std::string(url));
+    if (*end != '\0' || p == 0 || p > 65535)
+      return make_error(Errc::bad_request, "bad port in server URL: " + std::string(url));
   }
   e.host = std::string(host);
   e.port = static_cast<std::uint16_t>(p);
@@ -112,8 +113,8 @@ Result<Session> open_session(const Globals& globals) {
   s.profile = globals.profile;
   s.dir = profile_dir(globals);
   if (!client::Profile::exists(s.dir))
-    return make_error(Errc::bad_request, "no profile " + globals.profile + " (" + s.dir.string() +
-                                             "); create it with hush init");
+    return make_error(Errc::bad_request,
+                      "no profile " + globals.profile + " (" + s.dir.string() + "); create it with hush init");
   HUSH_ASSIGN(std::string passphrase, read_passphrase(false));
   HUSH_ASSIGN(client::Profile profile, client::Profile::open(s.dir, passphrase));
   HUSH_ASSIGN(auto account, profile.state->load_account());
@@ -142,9 +143,9 @@ bool connect_unreachable(const Error& error) {
 }
 
 std::uint64_t now_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 std::string format_time(std::uint64_t ms) {
@@ -210,12 +211,9 @@ std::string message_text(const client::StoredMessage& m) {
 }
 
 nlohmann::json message_json(const client::StoredMessage& m, const std::string& own_name, bool with_direction) {
-  nlohmann::json j{{"type", "message"},
-                   {"from", m.direction == client::MessageDirection::out ? own_name : m.peer},
-                   {"device", m.device},
-                   {"id", client::to_hex(m.id)},
-                   {"sent_at", m.sent_ms},
-                   {"received_at", m.received_ms},
+  nlohmann::json j{{"type", "message"},    {"from", m.direction == client::MessageDirection::out ? own_name : m.peer},
+                   {"device", m.device},   {"id", client::to_hex(m.id)},
+                   {"sent_at", m.sent_ms}, {"received_at", m.received_ms},
                    {"body", m.body}};
   if (with_direction) {
     j["direction"] = m.direction == client::MessageDirection::out ? "out" : "in";
@@ -235,10 +233,13 @@ bool print_event(const client::MessengerEvent& e, const Globals& globals) {
       return true;
     case Type::undecryptable:
       if (globals.json)
-        print_json({{"type", "undecryptable"}, {"from", e.peer}, {"device", e.device}, {"reason", std::string(errc_name(e.reason))}});
+        print_json({{"type", "undecryptable"},
+                    {"from", e.peer},
+                    {"device", e.device},
+                    {"reason", std::string(errc_name(e.reason))}});
       else
-        print_error("a message from " + e.peer + " (device " + std::to_string(e.device) +
-                    ") could not be decrypted (" + std::string(errc_name(e.reason)) + "); it was recorded and dropped");
+        print_error("a message from " + e.peer + " (device " + std::to_string(e.device) + ") could not be decrypted (" +
+                    std::string(errc_name(e.reason)) + "); it was recorded and dropped");
       return false;
     case Type::identity_changed:
       if (globals.json)

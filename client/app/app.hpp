@@ -21,10 +21,10 @@ namespace hush::app {
 enum ExitCode : int {
   kExitOk = 0,
   kExitError = 1,
-  kExitUsage = 2,             // CLI11's parse errors
-  kExitPassphrase = 3,        // wrong or no passphrase
-  kExitIdentityChanged = 4,   // a contact's key changed: sending refused
-  kExitUnreachable = 5,       // the server could not be reached
+  kExitUsage = 2,            // CLI11's parse errors
+  kExitPassphrase = 3,       // wrong or no passphrase
+  kExitIdentityChanged = 4,  // a contact's key changed: sending refused
+  kExitUnreachable = 5,      // the server could not be reached
 };
 
 struct Globals {

@@ -10,7 +10,9 @@ namespace {
 
 // Code points are counted as one column each (no East Asian width table:
 // good enough for a chat line; wide characters only shorten the wrap).
-bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+bool continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xc0) == 0x80;
+}
 
 std::size_t columns(const std::string& s) {
   std::size_t n = 0;
@@ -59,7 +61,9 @@ std::vector<std::string> wrap(const std::string& text, std::size_t cols) {
   return rows;
 }
 
-std::string at(int row, int col) { return "\x1b[" + std::to_string(row) + ";" + std::to_string(col) + "H"; }
+std::string at(int row, int col) {
+  return "\x1b[" + std::to_string(row) + ";" + std::to_string(col) + "H";
+}
 
 }  // namespace
 
@@ -67,7 +71,8 @@ void ChatScreen::add_line(ChatLine line) {
   lines_.push_back(std::move(line));
   // Bounded memory in a long session; the history command has everything.
   constexpr std::size_t kKeep = 2000;
-  if (lines_.size() > kKeep) lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(lines_.size() - kKeep));
+  if (lines_.size() > kKeep)
+    lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(lines_.size() - kKeep));
 }
 
 void ChatScreen::backspace() {

@@ -75,8 +75,8 @@ std::vector<Key> KeyDecoder::feed(const char* data, std::size_t n) {
       const char next = pending_[i + 1];
       if (next == '[') {
         std::size_t j = i + 2;
-        while (j < pending_.size() && (static_cast<unsigned char>(pending_[j]) < 0x40 ||
-                                       static_cast<unsigned char>(pending_[j]) > 0x7e))
+        while (j < pending_.size() &&
+               (static_cast<unsigned char>(pending_[j]) < 0x40 || static_cast<unsigned char>(pending_[j]) > 0x7e))
           ++j;
         if (j >= pending_.size()) break;
         i = j + 1;

@@ -31,7 +31,9 @@ constexpr std::size_t kHistoryShown = 200;
 constexpr milliseconds kPollSlice{200};  // how soon typed lines and stop are noticed
 constexpr milliseconds kMaxRetry{2000};
 
-std::string hhmm(std::uint64_t ms) { return format_time(ms).substr(11, 5); }
+std::string hhmm(std::uint64_t ms) {
+  return format_time(ms).substr(11, 5);
+}
 
 struct UiEvent {
   enum class Type { line, connection, trust, status };
@@ -240,7 +242,8 @@ class Worker {
             ui_.post(notice("new message from " + e.peer + " (hush history " + e.peer + ")"));
           break;
         case Type::undecryptable:
-          ui_.post(notice("a message from " + e.peer + " could not be decrypted (" + std::string(errc_name(e.reason)) + ")"));
+          ui_.post(notice("a message from " + e.peer + " could not be decrypted (" + std::string(errc_name(e.reason)) +
+                          ")"));
           break;
         case Type::identity_changed:
           if (e.peer == peer_) ui_.post(simple(UiEvent::Type::trust, "KEY CHANGED"));

@@ -50,7 +50,8 @@ int run_listen(const Globals& globals, const ListenArgs& args) {
   const auto started = Clock::now();
   std::optional<Clock::time_point> deadline;
   if (args.timeout_seconds)
-    deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*args.timeout_seconds));
+    deadline =
+        started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*args.timeout_seconds));
   auto time_is_up = [&] { return deadline && Clock::now() >= *deadline; };
 
   if (auto connected = m.connect(); !connected) {
@@ -73,7 +74,8 @@ int run_listen(const Globals& globals, const ListenArgs& args) {
       if (auto c = m.connect(); !c) {
         // Sleep in slices so a signal or the deadline still ends us promptly.
         const auto until = Clock::now() + retry;
-        while (Clock::now() < until && !stop_requested() && !time_is_up()) std::this_thread::sleep_for(milliseconds(50));
+        while (Clock::now() < until && !stop_requested() && !time_is_up())
+          std::this_thread::sleep_for(milliseconds(50));
         retry = std::min(retry * 2, kMaxRetry);
         continue;
       }
@@ -83,7 +85,9 @@ int run_listen(const Globals& globals, const ListenArgs& args) {
       report_flush(m, globals);
     }
     milliseconds wait = kPollSlice;
-    if (deadline) wait = std::max(milliseconds(0), std::min(wait, std::chrono::duration_cast<milliseconds>(*deadline - Clock::now())));
+    if (deadline)
+      wait =
+          std::max(milliseconds(0), std::min(wait, std::chrono::duration_cast<milliseconds>(*deadline - Clock::now())));
     auto polled = m.poll(wait);
     for (const auto& e : m.take_events()) {
       if (print_event(e, globals)) {

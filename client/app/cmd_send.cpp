@@ -16,7 +16,8 @@ int report_queued(const Globals& globals, const std::string& user, const client:
     print_json({{"id", client::to_hex(id)}, {"to", user}, {"status", "queued"}});
   else
     print_line("queued for " + user + " (id " + client::to_hex(id) + ")");
-  print_error("server unreachable (" + why.message + "); the message is queued and goes out with the next send, listen or chat");
+  print_error("server unreachable (" + why.message +
+              "); the message is queued and goes out with the next send, listen or chat");
   return kExitUnreachable;
 }
 

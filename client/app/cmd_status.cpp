@@ -19,8 +19,8 @@ int run_status(const Globals& globals) {
   if (!contacts) return fail(contacts.error());
   const auto& a = session->account;
   if (globals.json) {
-    nlohmann::json j{{"profile", session->profile}, {"user", a.username},        {"device", a.device_id},
-                     {"server", a.server},          {"reachable", reachable},     {"outbox", *outbox},
+    nlohmann::json j{{"profile", session->profile}, {"user", a.username},     {"device", a.device_id},
+                     {"server", a.server},          {"reachable", reachable}, {"outbox", *outbox},
                      {"contacts", contacts->size()}};
     j["prekeys_on_server"] = prekeys ? nlohmann::json(*prekeys) : nlohmann::json(nullptr);
     print_json(j);
@@ -29,7 +29,8 @@ int run_status(const Globals& globals) {
   print_line("Profile:   " + session->profile + " (" + session->dir.string() + ")");
   print_line("User:      " + a.username + " (device " + std::to_string(a.device_id) + ")");
   print_line("Server:    " + a.server + (reachable ? " (reachable)" : " (unreachable)"));
-  print_line("Prekeys:   " + (prekeys ? std::to_string(*prekeys) + " one-time prekeys left on the server" : std::string("unknown")));
+  print_line("Prekeys:   " +
+             (prekeys ? std::to_string(*prekeys) + " one-time prekeys left on the server" : std::string("unknown")));
   print_line("Outbox:    " + std::to_string(*outbox) + " queued");
   print_line("Contacts:  " + std::to_string(contacts->size()));
   return kExitOk;

@@ -57,7 +57,8 @@ int run_verify(const Globals& globals, const VerifyArgs& args) {
   if (args.confirm) {
     if (auto confirmed = m.set_verified(args.user, true); !confirmed) {
       if (confirmed.code() == Errc::bad_request) {
-        print_error(args.user + "'s identity key changed: accept it first with `hush verify " + args.user + " --accept`");
+        print_error(args.user + "'s identity key changed: accept it first with `hush verify " + args.user +
+                    " --accept`");
         return kExitIdentityChanged;
       }
       return fail(confirmed.error());

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("HUSH_PROFILE"); env != nullptr && *env != '\0') globals.profile = env;
   app.add_option("--profile", globals.profile, "Profile to use (default: $HUSH_PROFILE, else \"default\")")
       ->check([](const std::string& name) {
-        return valid_profile_name(name) ? std::string() : std::string("profile names are [A-Za-z0-9._-]{1,64}, not starting with '.'");
+        return valid_profile_name(name) ? std::string()
+                                        : std::string("profile names are [A-Za-z0-9._-]{1,64}, not starting with '.'");
       });
   app.add_flag("--json", globals.json, "Machine-readable output (JSON)");
 
@@ -55,9 +56,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   SendArgs send;
-  auto* send_cmd = add_command(app, "send",
-                               "Send one message. Waits for the server's acknowledgement; if the server cannot be\n"
-                               "reached the message stays queued (exit 5) and goes out with the next send, listen or chat.");
+  auto* send_cmd =
+      add_command(app, "send",
+                  "Send one message. Waits for the server's acknowledgement; if the server cannot be\n"
+                  "reached the message stays queued (exit 5) and goes out with the next send, listen or chat.");
   send_cmd->add_option("USER", send.user, "Recipient")->required();
   send_cmd->add_option("TEXT", send.text, "Message text")->required();
 
@@ -69,7 +71,8 @@ int main(int argc, char** argv) {
                                  "Runs until interrupted (Ctrl-C) unless --once, --count or --timeout says otherwise;\n"
                                  "reconnects by itself when the connection drops.");
   listen_cmd->add_flag("--once", listen.once, "Exit once the server's queue for this device is drained");
-  auto* count_opt = listen_cmd->add_option("--count", count, "Exit after N new messages")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  auto* count_opt = listen_cmd->add_option("--count", count, "Exit after N new messages")
+                        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   auto* timeout_opt =
       listen_cmd->add_option("--timeout", timeout, "Exit (0) after SECONDS")->check(CLI::NonNegativeNumber);
 

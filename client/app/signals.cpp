@@ -42,11 +42,17 @@ void install_signal_handlers() {
   ::sigaction(SIGWINCH, &sa, nullptr);
 }
 
-bool stop_requested() { return g_stop.load(); }
+bool stop_requested() {
+  return g_stop.load();
+}
 
-bool take_resize() { return g_resize.exchange(false); }
+bool take_resize() {
+  return g_resize.exchange(false);
+}
 
-int signal_fd() { return g_pipe[0]; }
+int signal_fd() {
+  return g_pipe[0];
+}
 
 void drain_signal_fd() {
   char buf[64];

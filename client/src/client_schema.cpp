@@ -89,8 +89,8 @@ static_assert(kMigrations.back().version == kClientSchemaVersion, "kClientSchema
 
 Error too_new(std::int64_t found) {
   return make_error(Errc::storage, "client schema version " + std::to_string(found) +
-                                       " is newer than this build supports (" +
-                                       std::to_string(kClientSchemaVersion) + ")");
+                                       " is newer than this build supports (" + std::to_string(kClientSchemaVersion) +
+                                       ")");
 }
 
 Result<std::int64_t> read_version(Connection& db) {
@@ -102,8 +102,9 @@ Result<std::int64_t> read_version(Connection& db) {
 }  // namespace
 
 Result<bool> client_schema_present(Connection& db) {
-  HUSH_ASSIGN(auto n, db.query_int("find client schema",
-                                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'client_schema'"));
+  HUSH_ASSIGN(auto n,
+              db.query_int("find client schema",
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'client_schema'"));
   return n > 0;
 }
 
@@ -122,8 +123,9 @@ Result<void> migrate_client_schema(Connection& db) {
     if (current >= m.version) continue;
     const std::string step = "migrate client schema to version " + std::to_string(m.version);
     if (current == 0)
-      HUSH_TRY(db.exec(step, "CREATE TABLE client_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                             "version INTEGER NOT NULL) STRICT; INSERT INTO client_schema VALUES (1, 0)"));
+      HUSH_TRY(db.exec(step,
+                       "CREATE TABLE client_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                       "version INTEGER NOT NULL) STRICT; INSERT INTO client_schema VALUES (1, 0)"));
     HUSH_TRY(db.exec(step, m.sql));
     HUSH_TRY(db.exec(step, "UPDATE client_schema SET version = " + std::to_string(m.version) + " WHERE id = 1"));
     HUSH_TRY(tx.commit());

@@ -25,7 +25,9 @@ AccountRecord AccountRecord::clone() const {
 
 namespace {
 
-StoredMessage copy_of(const StoredMessage& m) { return m; }
+StoredMessage copy_of(const StoredMessage& m) {
+  return m;
+}
 
 class InMemoryClientState final : public ClientState {
  public:
@@ -139,6 +141,8 @@ class InMemoryClientState final : public ClientState {
 
 }  // namespace
 
-std::unique_ptr<ClientState> make_in_memory_client_state() { return std::make_unique<InMemoryClientState>(); }
+std::unique_ptr<ClientState> make_in_memory_client_state() {
+  return std::make_unique<InMemoryClientState>();
+}
 
 }  // namespace hush::client

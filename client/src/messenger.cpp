@@ -24,7 +24,9 @@ std::uint64_t now_ms() {
 }
 
 // libsignal's range for registration ids (14 bits, never 0).
-std::uint32_t random_registration_id(Rng& rng) { return rng.next_u32() % 16380 + 1; }
+std::uint32_t random_registration_id(Rng& rng) {
+  return rng.next_u32() % 16380 + 1;
+}
 
 Secret<32> random_secret(Rng& rng) {
   Secret<32> s;
@@ -32,16 +34,22 @@ Secret<32> random_secret(Rng& rng) {
   return s;
 }
 
-std::uint32_t next_key_id(std::uint32_t id) { return id >= kMaxKeyId ? 1 : id + 1; }
+std::uint32_t next_key_id(std::uint32_t id) {
+  return id >= kMaxKeyId ? 1 : id + 1;
+}
 
-Bytes to_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes to_bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
-std::uint64_t ms_of(std::chrono::seconds s) { return static_cast<std::uint64_t>(s.count()) * 1000; }
+std::uint64_t ms_of(std::chrono::seconds s) {
+  return static_cast<std::uint64_t>(s.count()) * 1000;
+}
 
 }  // namespace
 
-Messenger::Messenger(MessengerOptions options, std::unique_ptr<ProtocolStore> store,
-                     std::unique_ptr<ClientState> state, Credentials credentials, bool store_in_memory)
+Messenger::Messenger(MessengerOptions options, std::unique_ptr<ProtocolStore> store, std::unique_ptr<ClientState> state,
+                     Credentials credentials, bool store_in_memory)
     : options_(std::move(options)),
       store_(std::move(store)),
       state_(std::move(state)),
@@ -61,7 +69,8 @@ Result<std::unique_ptr<Messenger>> Messenger::register_account(MessengerOptions 
     store = std::make_unique<InMemoryProtocolStore>(KeyPair::generate(rng), registration_id);
   } else {
     // A new account's first device is always device 1 (docs/API.md).
-    HUSH_ASSIGN(store, hush::store::SqliteProtocolStore::open(options.store_dir, {options.username, 1, registration_id, rng}));
+    HUSH_ASSIGN(store,
+                hush::store::SqliteProtocolStore::open(options.store_dir, {options.username, 1, registration_id, rng}));
   }
   const bool in_memory = options.store_dir.empty();
   HUSH_ASSIGN(auto m, register_account(std::move(options), std::move(store), make_in_memory_client_state()));
@@ -120,7 +129,8 @@ Result<std::unique_ptr<Messenger>> Messenger::open(MessengerOptions options, std
                                                    std::unique_ptr<ClientState> state) {
   HUSH_ASSIGN(auto account, state->load_account());
   if (!account) return make_error(Errc::bad_request, "no account in this state");
-  if (!account->registered) return make_error(Errc::bad_request, "the registration of " + account->username + " never finished");
+  if (!account->registered)
+    return make_error(Errc::bad_request, "the registration of " + account->username + " never finished");
   options.username = account->username;
   Credentials credentials{account->username, account->device_id, account->device_secret.clone()};
   std::unique_ptr<Messenger> m(
@@ -191,7 +201,8 @@ Result<void> Messenger::maintain_keys_locked() {
   }
   if (!account.signed_prekey_uploaded) {
     HUSH_ASSIGN(auto key, store_->load_signed_prekey(*account.signed_prekey_id));
-    if (!key) return make_error(Errc::storage, "signed prekey " + std::to_string(*account.signed_prekey_id) + " is missing");
+    if (!key)
+      return make_error(Errc::storage, "signed prekey " + std::to_string(*account.signed_prekey_id) + " is missing");
     HUSH_TRY(directory_.upload_signed_prekey(credentials_, *key));
     account.signed_prekey_uploaded = true;
     HUSH_TRY(state_->save_account(account));
@@ -252,9 +263,13 @@ Result<void> Messenger::reconnect(std::chrono::steady_clock::time_point deadline
   }
 }
 
-void Messenger::disconnect() { relay_.reset(); }
+void Messenger::disconnect() {
+  relay_.reset();
+}
 
-bool Messenger::connected() const { return relay_ && relay_->is_open(); }
+bool Messenger::connected() const {
+  return relay_ && relay_->is_open();
+}
 
 // --- sending ----------------------------------------------------------------------
 
@@ -305,8 +320,8 @@ Result<std::vector<SendOutcome>> Messenger::flush_report() {
     HUSH_ASSIGN(auto status, send_one(message));
     if (status == SendOutcome::Status::sent) {
       HUSH_ASSIGN(PlainMessage plain, decode_message(message.plaintext.view()));
-      StoredMessage sent{MessageDirection::out, message.peer, credentials_.device_id, message.id,
-                         plain.sender_timestamp_ms, now_ms(), std::move(plain.body)};
+      StoredMessage sent{MessageDirection::out,     message.peer, credentials_.device_id, message.id,
+                         plain.sender_timestamp_ms, now_ms(),     std::move(plain.body)};
       HUSH_TRY(state_->complete_send(sent));
       ++stats_.sent;
     } else {
@@ -341,7 +356,9 @@ Result<void> Messenger::start_sessions(const std::string& peer, std::optional<st
   return Ok{};
 }
 
-Result<std::set<std::uint32_t>> Messenger::peer_devices(const std::string& peer) { return state_->devices(peer); }
+Result<std::set<std::uint32_t>> Messenger::peer_devices(const std::string& peer) {
+  return state_->devices(peer);
+}
 
 // Once per peer and process, before the first send: the directory's view of
 // the peer. Sessions alone would never notice that the account was reset
@@ -395,7 +412,8 @@ Result<api::SendRequest> Messenger::encrypt_for_devices(const std::string& peer,
       HUSH_TRY(start_sessions(peer, device));
       ciphertext = cipher.encrypt(plaintext);
     }
-    if (!ciphertext && ciphertext.code() == Errc::untrusted_identity) HUSH_TRY(flag_identity_changed(peer, std::nullopt));
+    if (!ciphertext && ciphertext.code() == Errc::untrusted_identity)
+      HUSH_TRY(flag_identity_changed(peer, std::nullopt));
     if (!ciphertext) return std::move(ciphertext).error();
     auto* out = request.add_messages();
     out->set_destination_device(device);
@@ -555,8 +573,8 @@ Result<bool> Messenger::handle_envelope(const api::Envelope& envelope) {
     HUSH_TRY(capture.apply());
     return record_failure(sender.name, sender.device_id, Errc::invalid_message);
   }
-  StoredMessage stored{MessageDirection::in, sender.name, sender.device_id, message->id,
-                       message->sender_timestamp_ms, now_ms(), std::move(message->body)};
+  StoredMessage stored{MessageDirection::in,         sender.name, sender.device_id,        message->id,
+                       message->sender_timestamp_ms, now_ms(),    std::move(message->body)};
   HUSH_ASSIGN(bool is_new, state_->record_received(stored));
   hook(ReceiveStep::message_recorded);
   HUSH_TRY(capture.apply());
@@ -570,8 +588,8 @@ Result<bool> Messenger::handle_envelope(const api::Envelope& envelope) {
   }
   ++stats_.received;
   if (options_.keep_inbox)
-    inbox_.push_back(ReceivedMessage{stored.peer, stored.device, stored.id, stored.sent_ms,
-                                     envelope.server_timestamp(), stored.body});
+    inbox_.push_back(ReceivedMessage{stored.peer, stored.device, stored.id, stored.sent_ms, envelope.server_timestamp(),
+                                     stored.body});
   MessengerEvent e;
   e.type = MessengerEvent::Type::message;
   e.peer = stored.peer;

@@ -34,20 +34,34 @@ using store::detail::Transaction;
 
 constexpr std::string_view kAdPrefix = "hush.client.v1/";
 
-std::int64_t to_sql(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-std::uint64_t from_sql(std::int64_t v) { return static_cast<std::uint64_t>(v); }
+std::int64_t to_sql(std::uint64_t v) {
+  return static_cast<std::int64_t>(v);
+}
+std::uint64_t from_sql(std::int64_t v) {
+  return static_cast<std::uint64_t>(v);
+}
 
-std::string direction_name(MessageDirection d) { return d == MessageDirection::in ? "in" : "out"; }
+std::string direction_name(MessageDirection d) {
+  return d == MessageDirection::in ? "in" : "out";
+}
 
-std::string account_ad() { return std::string(kAdPrefix) + "account/1/device_secret"; }
-std::string outbox_ad(const MessageId& id) { return std::string(kAdPrefix) + "outbox/" + to_hex(id); }
+std::string account_ad() {
+  return std::string(kAdPrefix) + "account/1/device_secret";
+}
+std::string outbox_ad(const MessageId& id) {
+  return std::string(kAdPrefix) + "outbox/" + to_hex(id);
+}
 std::string message_ad(MessageDirection d, std::string_view peer, const MessageId& id) {
   return std::string(kAdPrefix) + "messages/" + direction_name(d) + "/" + std::string(peer) + "/" + to_hex(id);
 }
 
-Error corrupt(std::string_view what) { return make_error(Errc::storage, "stored " + std::string(what) + " is corrupt"); }
+Error corrupt(std::string_view what) {
+  return make_error(Errc::storage, "stored " + std::string(what) + " is corrupt");
+}
 
-bool is_null(const Statement& s, int col) { return sqlite3_column_type(s.get(), col) == SQLITE_NULL; }
+bool is_null(const Statement& s, int col) {
+  return sqlite3_column_type(s.get(), col) == SQLITE_NULL;
+}
 
 Result<MessageId> read_id(const StatementUse& row, int col) {
   auto blob = row.column_blob(col);
@@ -331,7 +345,8 @@ class SqliteClientStateImpl final : public ClientState {
         "FROM account WHERE id = 1"));
     HUSH_TRY(list_retired_.prepare(h, "load_account", "SELECT id, retired_at FROM retired_signed_prekeys ORDER BY id"));
     HUSH_TRY(clear_retired_.prepare(h, "save_account", "DELETE FROM retired_signed_prekeys"));
-    HUSH_TRY(add_retired_.prepare(h, "save_account", "INSERT INTO retired_signed_prekeys (id, retired_at) VALUES (?, ?)"));
+    HUSH_TRY(
+        add_retired_.prepare(h, "save_account", "INSERT INTO retired_signed_prekeys (id, retired_at) VALUES (?, ?)"));
     HUSH_TRY(save_account_.prepare(
         h, "save_account",
         "INSERT OR REPLACE INTO account (id, server, ca_file, username, device_id, registration_id, "
@@ -365,12 +380,12 @@ class SqliteClientStateImpl final : public ClientState {
         "INSERT INTO contacts (name, verified, identity_changed, new_identity_key) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (name) DO UPDATE SET verified = excluded.verified, "
         "identity_changed = excluded.identity_changed, new_identity_key = excluded.new_identity_key"));
-    HUSH_TRY(list_devices_.prepare(h, "devices",
-                                   "SELECT device_id FROM contact_devices WHERE name = ? ORDER BY device_id"));
+    HUSH_TRY(
+        list_devices_.prepare(h, "devices", "SELECT device_id FROM contact_devices WHERE name = ? ORDER BY device_id"));
     HUSH_TRY(add_device_.prepare(h, "add_device",
                                  "INSERT INTO contact_devices (name, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING"));
-    HUSH_TRY(remove_device_.prepare(h, "remove_device",
-                                    "DELETE FROM contact_devices WHERE name = ? AND device_id = ?"));
+    HUSH_TRY(
+        remove_device_.prepare(h, "remove_device", "DELETE FROM contact_devices WHERE name = ? AND device_id = ?"));
     HUSH_TRY(add_undecryptable_.prepare(
         h, "record_undecryptable", "INSERT INTO undecryptable (sender, device_id, reason, at) VALUES (?, ?, ?, ?)"));
     HUSH_TRY(list_undecryptable_.prepare(h, "undecryptable",

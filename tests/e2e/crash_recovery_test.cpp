@@ -17,8 +17,12 @@ using Clock = std::chrono::steady_clock;
 constexpr int kClients = 8;
 constexpr int kSendsPerClient = 200;
 
-std::string name_of(int i) { return "storm" + std::to_string(i); }
-std::string body_of(const std::string& marker, int k) { return marker + "/" + std::to_string(k); }
+std::string name_of(int i) {
+  return "storm" + std::to_string(i);
+}
+std::string body_of(const std::string& marker, int k) {
+  return marker + "/" + std::to_string(k);
+}
 
 struct ClientOutcome {
   std::vector<client::MessageId> acknowledged;  // ids the server answered 200 for, in order

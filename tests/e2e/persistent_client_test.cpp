@@ -62,7 +62,8 @@ class PersistentClientTest : public E2eTest {
       ADD_FAILURE() << "opening bob's profile: " << profile.error().message;
       return nullptr;
     }
-    auto m = client::Messenger::open(bob_options(std::move(hook)), std::move(profile->store), std::move(profile->state));
+    auto m =
+        client::Messenger::open(bob_options(std::move(hook)), std::move(profile->store), std::move(profile->state));
     if (!m) {
       ADD_FAILURE() << "opening bob: " << m.error().message;
       return nullptr;

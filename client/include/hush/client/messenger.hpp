@@ -87,8 +87,8 @@ struct MessengerOptions {
   std::optional<std::string> invite;
   // The server as the user wrote it, kept in the account (register_account).
   std::string server;
-  std::filesystem::path store_dir;  // register_account(options): empty means an InMemoryProtocolStore
-  std::uint32_t prekey_batch = 100;  // one-time prekeys at registration and per replenish
+  std::filesystem::path store_dir;                  // register_account(options): empty means an InMemoryProtocolStore
+  std::uint32_t prekey_batch = 100;                 // one-time prekeys at registration and per replenish
   std::chrono::milliseconds request_timeout{5000};  // each relay request
   // Time for key maintenance and libhush (null: the system clock).
   const Clock* clock = nullptr;
@@ -135,7 +135,7 @@ struct MessengerStats {
   std::uint64_t replays_dropped = 0;     // redelivered envelope whose keys were already used
   std::uint64_t decrypt_failures = 0;    // envelopes that will never decrypt (recorded, acknowledged)
   std::uint64_t envelopes_acked = 0;
-  std::uint64_t prekey_uploads = 0;      // batches uploaded after PrekeysLow
+  std::uint64_t prekey_uploads = 0;  // batches uploaded after PrekeysLow
   std::uint64_t signed_prekey_rotations = 0;
 };
 
