@@ -5,7 +5,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "app.hpp"
@@ -13,6 +16,18 @@
 namespace hush::app {
 
 namespace {
+
+// While echo is off: a Ctrl-C must not leave the user's terminal silent.
+// The handler restores the settings (tcsetattr is async-signal-safe) and
+// dies of the signal as it would have.
+int g_tty_fd = -1;
+termios g_tty_saved{};
+
+void restore_and_die(int sig) {
+  if (g_tty_fd >= 0) ::tcsetattr(g_tty_fd, TCSAFLUSH, &g_tty_saved);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
 
 // Closes the terminal and restores its settings whatever path we leave by.
 class Tty {
@@ -35,7 +50,20 @@ class Tty {
     t = saved_;
     t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     t.c_lflag |= ICANON;
-    if (::tcsetattr(fd_, TCSAFLUSH, &t) != 0) return std::nullopt;
+    g_tty_fd = fd_;
+    g_tty_saved = saved_;
+    struct sigaction sa {
+    }, old_int{}, old_term{};
+    sa.sa_handler = restore_and_die;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+    if (::tcsetattr(fd_, TCSAFLUSH, &t) != 0) {
+      ::sigaction(SIGINT, &old_int, nullptr);
+      ::sigaction(SIGTERM, &old_term, nullptr);
+      g_tty_fd = -1;
+      return std::nullopt;
+    }
     restore_ = true;
     std::string line;
     char c = 0;
@@ -52,6 +80,9 @@ class Tty {
     }
     ::tcsetattr(fd_, TCSAFLUSH, &saved_);
     restore_ = false;
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+    g_tty_fd = -1;
     write("\n");
     if (!got_newline && line.empty()) return std::nullopt;
     return line;
