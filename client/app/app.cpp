@@ -139,7 +139,10 @@ Result<Session> open_session(const Globals& globals) {
 
 bool connect_unreachable(const Error& error) {
   // RelayClient::connect: a refused upgrade's message starts "HTTP <status>".
-  return error.code == Errc::storage && error.message.rfind("HTTP ", 0) != 0;
+  // A certificate that does not verify is a configuration error, not an
+  // outage: waiting will not fix it.
+  return error.code == Errc::storage && error.message.rfind("HTTP ", 0) != 0 &&
+         error.message.find("certificate verify failed") == std::string::npos;
 }
 
 std::uint64_t now_ms() {

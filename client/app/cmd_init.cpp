@@ -38,7 +38,7 @@ int run_init(const Globals& globals, const InitArgs& args) {
     if (!messenger.registered()) {
       // The server has no account: leave nothing behind, so init can be
       // run again (with another name, or once the server is up).
-      const bool unreachable = registered.error().code == Errc::storage && messenger.directory().last_status() == 0;
+      const bool unreachable = messenger.directory().last_status() == 0 && connect_unreachable(registered.error());
       created->reset();
       std::filesystem::remove_all(dir, ec);
       print_error("registration failed: " + registered.error().message);
