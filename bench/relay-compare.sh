@@ -138,6 +138,8 @@ for target in hushd baseline; do
   done
 done
 
+echo "raw hush-load reports (kind target load-average json):" >&2
+cat "$results" >&2
 node - "$results" "$idle" "$rate" "$cpu_rate" <<'EOF'
 const fs = require('fs');
 const [file, idle, rate, cpuRate] = process.argv.slice(2);
