@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -15,18 +16,17 @@ extern char** environ;
 namespace hush::e2e {
 namespace {
 
-// The child's environment as "NAME=VALUE" strings: ours with `overrides`
-// applied.
+// The child's environment as "NAME=VALUE" strings: ours with the overrides
+// applied in order (the last one for a name wins).
 std::vector<std::string> child_environment(const Command& command) {
+  std::map<std::string, std::optional<std::string>> overrides;
+  for (const auto& [key, value] : command.env) overrides[key] = value;
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
     const std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const auto& [key, value] : command.env) overridden = overridden || key == name;
-    if (!overridden) env.push_back(entry);
+    if (!overrides.count(entry.substr(0, entry.find('=')))) env.push_back(entry);
   }
-  for (const auto& [key, value] : command.env)
+  for (const auto& [key, value] : overrides)
     if (value) env.push_back(key + "=" + *value);
   return env;
 }

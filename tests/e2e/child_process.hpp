@@ -18,7 +18,8 @@
 namespace hush::e2e {
 
 // One program to start. The child inherits this process's environment with
-// `env` applied on top (a value sets, nullopt removes the variable).
+// `env` applied on top, in order (a value sets, nullopt removes the
+// variable; a later entry for the same name wins).
 struct Command {
   std::vector<std::string> args;  // args[0] is the program's path
   std::vector<std::pair<std::string, std::optional<std::string>>> env;

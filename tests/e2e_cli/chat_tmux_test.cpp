@@ -1,8 +1,9 @@
 // `hush chat` as a person uses it, in a real terminal (a tmux pane of
 // 100x30): the UI comes up with the history, a message bob sends with
 // `hush send` appears live, a line typed and sent with Enter reaches bob's
-// `listen`, and `/quit` ends it with exit 0. The final screen is saved as
-// chat-pane.txt (a test artifact, printed on failure). No tmux is a failure:
+// `listen`, and `/quit` ends it with exit 0. The final screens are saved as
+// Testing/Temporary/hush_cli_e2e_chat_screen.txt in the build tree and as the
+// test property chat_screen (printed on failure). No tmux is a failure:
 // tools/install-deps.sh installs it.
 #include <fstream>
 
@@ -13,14 +14,6 @@ namespace hush::e2e_cli {
 namespace {
 
 using ChatTest = CliE2eTest;
-
-// The pane's command: hush chat with the user's environment.
-std::string chat_command(const HushUser& user, const std::string& peer) {
-  return "env HUSH_DATA_DIR=" + shell_quote(user.data_dir().string()) +
-         " HUSH_PASSPHRASE=" + shell_quote(user.passphrase) + " HUSH_PROFILE=" + shell_quote(user.profile) +
-         " HOME=" + shell_quote(user.home.string()) + " " + shell_quote(hush_path().string()) + " chat " +
-         shell_quote(peer);
-}
 
 TEST_F(ChatTest, ChatInTmuxShowsLiveMessagesSendsTypedLinesAndQuits) {
   ASSERT_TRUE(TmuxSession::tmux_path()) << "tmux is not installed: tools/install-deps.sh installs it";
@@ -35,20 +28,29 @@ TEST_F(ChatTest, ChatInTmuxShowsLiveMessagesSendsTypedLinesAndQuits) {
   const auto drained = run_hush(bob, {"listen", "--once"});
   ASSERT_EQ(drained.exit, 0) << drained.describe();
 
-  const auto artifact = dir() / "chat-pane.txt";
+  // Kept after the test (the test's directory goes when it passes), where
+  // ctest keeps its own logs.
+  const auto artifact =
+      std::filesystem::path(HUSH_BIN_DIR).parent_path() / "Testing" / "Temporary" / "hush_cli_e2e_chat_screen.txt";
+  std::filesystem::create_directories(artifact.parent_path());
   TmuxSession tmux(dir() / "tmux");
-  // Saved and, on failure, printed whatever way the test ends.
+  // The last screen of the chat UI and, once it has exited, what the
+  // terminal showed: saved and, on failure, printed whatever way the test ends.
+  std::string ui_screen;
   struct SaveScreen {
     TmuxSession& tmux;
+    const std::string& ui_screen;
     std::filesystem::path file;
     ~SaveScreen() {
-      std::ofstream(file) << tmux.last_capture();
-      if (::testing::Test::HasFailure())
-        std::cerr << "final hush chat screen (" << file << "):\n" << tmux.last_capture() << "\n";
+      const std::string text = "--- hush chat, last screen:\n" + (ui_screen.empty() ? tmux.last_capture() : ui_screen) +
+                               "--- the terminal at the end:\n" + tmux.last_capture();
+      std::ofstream(file) << text;
+      ::testing::Test::RecordProperty("chat_screen", text);
+      if (::testing::Test::HasFailure()) std::cerr << "hush chat screens (" << file << "):\n" << text << "\n";
     }
-  } save{tmux, artifact};
+  } save{tmux, ui_screen, artifact};
 
-  const std::string started = tmux.start(chat_command(alice, "bob"), 100, 30);
+  const std::string started = tmux.start(alice.shell_command({"chat", "bob"}), 100, 30);
   ASSERT_EQ(started, "");
   ASSERT_TRUE(tmux.wait_for_text("me: " + earlier, scaled(20s)))
       << "the chat UI with the history did not come up"
@@ -74,6 +76,7 @@ TEST_F(ChatTest, ChatInTmuxShowsLiveMessagesSendsTypedLinesAndQuits) {
   EXPECT_EQ(bodies_of(messages_in(got.json_lines())), std::vector<std::string>{typed}) << got.describe();
 
   // /quit ends hush chat with exit 0.
+  ui_screen = tmux.capture().value_or("");
   ASSERT_TRUE(tmux.type("/quit"));
   EXPECT_EQ(tmux.wait_exit(scaled(10s)), 0) << "hush chat did not exit 0 on /quit";
 

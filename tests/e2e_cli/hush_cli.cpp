@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -66,6 +67,27 @@ e2e::Command HushUser::command(const std::vector<std::string>& args,
   c.out = home / "out" / (std::to_string(n) + ".out");
   c.err = home / "out" / (std::to_string(n) + ".err");
   return c;
+}
+
+std::string HushUser::shell_command(
+    const std::vector<std::string>& args,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& env) const {
+  const auto c = command(args, env);
+  std::map<std::string, std::optional<std::string>> vars;  // the last setting of a name wins
+  for (const auto& [var, value] : c.env) vars[var] = value;
+  std::string line = "env";  // -u options before the first assignment
+  for (const auto& [var, value] : vars)
+    if (!value) line += " -u " + var;
+  for (const auto& [var, value] : vars)
+    if (value) line += " " + var + "=" + shell_quote(*value);
+  for (const auto& a : c.args) line += " " + shell_quote(a);
+  return line;
+}
+
+std::string shell_quote(const std::string& value) {
+  std::string q = "'";
+  for (char c : value) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
 std::string CliResult::describe() const {

@@ -49,7 +49,13 @@ struct HushUser {
   // `env` is applied last (e.g. a wrong HUSH_PASSPHRASE, or nullopt to unset it).
   e2e::Command command(const std::vector<std::string>& args,
                        const std::vector<std::pair<std::string, std::optional<std::string>>>& env = {}) const;
+  // The same as one sh command line (for a tmux pane): `env VAR=... hush ARGS`.
+  std::string shell_command(const std::vector<std::string>& args,
+                            const std::vector<std::pair<std::string, std::optional<std::string>>>& env = {}) const;
 };
+
+// `value` quoted for sh: 'value' with embedded quotes escaped.
+std::string shell_quote(const std::string& value);
 
 // What one finished hush invocation left.
 struct CliResult {

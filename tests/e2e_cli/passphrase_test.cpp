@@ -2,9 +2,11 @@
 // with `hush: wrong passphrase`, and every file of the profile is
 // byte-identical afterwards (no WAL, no journal, no new file). Without a
 // passphrase variable and without a terminal, hush also exits 3 instead of
-// waiting for a prompt.
+// waiting for a prompt. `hush chat` (which needs a terminal) is checked in a
+// tmux pane.
 #include "cli_test.hpp"
 #include "profile_files.hpp"
+#include "tmux_session.hpp"
 
 namespace hush::e2e_cli {
 namespace {
@@ -14,7 +16,7 @@ using PassphraseTest = CliE2eTest;
 const std::vector<std::vector<std::string>> kEveryCommand = {
     {"send", "bob", "refused"},  {"send", "bob", "refused", "--json"},
     {"listen", "--once"},        {"listen", "--count", "1", "--timeout", "5"},
-    {"chat", "bob"},             {"contacts"},
+    {"contacts"},
     {"contacts", "--json"},      {"verify", "bob"},
     {"verify", "bob", "--confirm"}, {"verify", "bob", "--accept"},
     {"history", "bob"},          {"history", "bob", "--json"},
@@ -51,6 +53,15 @@ TEST_F(PassphraseTest, WrongOrMissingPassphraseExits3AndChangesNoFile) {
     EXPECT_EQ(r.exit, 3) << joined(args) << ": " << r.describe();
     EXPECT_NE(r.err.find("hush: wrong passphrase"), std::string::npos) << joined(args) << ": " << r.describe();
     EXPECT_EQ(difference(before, snapshot(alice.profile_dir())), "") << "after `hush " << joined(args) << "`";
+  }
+  {
+    ASSERT_TRUE(TmuxSession::tmux_path()) << "tmux is not installed: tools/install-deps.sh installs it";
+    TmuxSession tmux(dir() / "tmux");
+    ASSERT_EQ(tmux.start(alice.shell_command({"chat", "bob"}, wrong), 100, 30), "");
+    EXPECT_EQ(tmux.wait_exit(kCommandTimeout), 3) << "hush chat with a wrong passphrase; screen:\n"
+                                                  << tmux.last_capture();
+    EXPECT_NE(tmux.last_capture().find("hush: wrong passphrase"), std::string::npos) << tmux.last_capture();
+    EXPECT_EQ(difference(before, snapshot(alice.profile_dir())), "") << "after `hush chat bob`";
   }
   // Other wrong ones: empty, and the right one with different case.
   for (const std::string& other : {std::string(), std::string("CORRECT") + alice.passphrase.substr(7)}) {
