@@ -3,13 +3,16 @@
 // envelope loses nothing and shows the message once after a restart; an
 // unacknowledged send survives a restart and goes out with the same id; the
 // signed prekey rotates on schedule and a retired one still decrypts late
-// PreKey messages until its grace period ends.
+// PreKey messages until its grace period ends; two Messengers on one
+// profile (hush listen and hush send at once) take turns on the sessions.
 //
 // The crash is a C++ exception thrown from Messenger's receive_step_hook:
 // nothing after that point runs (no session commit, no ack), and the
 // Messenger is thrown away with its connection, as a dead process would be.
 // Only what was durable on disk is reopened.
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include "e2e_test.hpp"
 #include "hush/client/profile.hpp"
@@ -80,21 +83,21 @@ class PersistentClientTest : public E2eTest {
   void drain(client::Messenger& m, std::size_t n) {
     const auto deadline = std::chrono::steady_clock::now() + scaled(10s);
     for (;;) {
-      auto history = m.state().history("alice", 0);
-      ASSERT_OK(history);
-      if (m.queue_drained() && history->size() >= n) return;
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-          << "history has " << history->size() << " of " << n << " messages";
+      const auto received = bodies(m).size();
+      if (m.queue_drained() && received >= n) return;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "history has " << received << " of " << n << " messages";
       ASSERT_OK(m.poll(100ms));
     }
   }
 
+  // The bodies received from alice, in the order stored.
   std::vector<std::string> bodies(client::Messenger& m) {
     std::vector<std::string> out;
     auto history = m.state().history("alice", 0);
     EXPECT_OK(history);
     if (history)
-      for (const auto& msg : *history) out.push_back(msg.body);
+      for (const auto& msg : *history)
+        if (msg.direction == client::MessageDirection::in) out.push_back(msg.body);
     return out;
   }
 
@@ -235,6 +238,70 @@ TEST_F(PersistentClientTest, SignedPrekeyRotatesAndTheOldOneDecryptsUntilItsGrac
     ASSERT_OK(key);
     EXPECT_EQ(key->has_value(), id != 1) << "signed prekey " << id;
   }
+}
+
+// `hush listen` in one terminal, `hush send` in another: two Messengers on
+// one profile, one receiving from alice while the other sends to her. Both
+// read-modify-write the session with alice; without the profile lock one
+// would overwrite the other's ratchet step (a lost chain key: alice would
+// fail to decrypt, or bob would drop messages as duplicates).
+TEST_F(PersistentClientTest, TwoMessengersOnOneProfileTakeTurnsOnTheSession) {
+  ASSERT_NE(start_server(), nullptr);
+  auto alice = register_messenger("alice");
+  ASSERT_TRUE(alice);
+  ASSERT_TRUE(create_bob());
+  // A slow disk, as far as the listener is concerned: its window between
+  // loading the session and writing it back is wide open.
+  auto listener = open_bob([](client::ReceiveStep step) {
+    if (step == client::ReceiveStep::message_recorded) std::this_thread::sleep_for(3ms);
+  });
+  auto sender = open_bob();
+  ASSERT_TRUE(listener && sender);
+  // Sessions both ways first, so the storm below is all ratchet steps.
+  ASSERT_OK(alice->send("bob", marker()));
+  drain(*listener, 1);
+  ASSERT_OK(sender->send("alice", marker()));
+  ASSERT_OK(alice->wait_for_inbox(1, scaled(5s)));
+
+  constexpr int kEach = 25;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(30s);
+  std::atomic<bool> failed{false};
+  std::string sender_error, listener_error;
+  std::thread send_thread([&] {
+    for (int i = 0; i < kEach && !failed; ++i)
+      if (auto r = sender->send("alice", "from bob " + std::to_string(i)); !r) {
+        sender_error = r.error().message;
+        failed = true;
+      }
+  });
+  std::thread listen_thread([&] {
+    while (!failed && std::chrono::steady_clock::now() < deadline) {
+      if (bodies(*listener).size() >= kEach + 1u) return;
+      if (auto r = listener->poll(20ms); !r) {
+        listener_error = r.error().message;
+        failed = true;
+      }
+    }
+  });
+  // alice does not read while she sends: all her messages share one
+  // ratchet key, so bob's decrypts advance the same receiving chain while
+  // his sends advance the same sending chain, and an unserialized
+  // read-modify-write would revert one of them.
+  for (int i = 0; i < kEach && !failed; ++i) ASSERT_OK(alice->send("bob", "from alice " + std::to_string(i)));
+  send_thread.join();
+  listen_thread.join();
+  ASSERT_FALSE(failed) << "sender: " << sender_error << "; listener: " << listener_error;
+  ASSERT_OK(alice->wait_for_inbox(kEach + 1, scaled(10s)));
+
+  EXPECT_EQ(alice->stats().decrypt_failures, 0u);
+  EXPECT_EQ(alice->stats().replays_dropped, 0u);
+  EXPECT_EQ(listener->stats().decrypt_failures, 0u);
+  EXPECT_EQ(listener->stats().replays_dropped, 0u);
+  const auto got = bodies(*listener);
+  ASSERT_EQ(got.size(), kEach + 1u);
+  for (int i = 0; i < kEach; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i) + 1], "from alice " + std::to_string(i));
+  for (int i = 0; i < kEach; ++i)
+    EXPECT_EQ(alice->inbox()[static_cast<std::size_t>(i) + 1].body, "from bob " + std::to_string(i));
 }
 
 }  // namespace
