@@ -63,12 +63,12 @@ class RawWebSocket {
     error_code ec;
     socket_.non_blocking(true, ec);
     error_code refusal;
-    if (request[boost::beast::http::field::sec_websocket_version] != "13") {
+    if (header_value(request, boost::beast::http::field::sec_websocket_version) != "13") {
       refusal = boost::beast::websocket::error::bad_sec_version;
       out_ =
           "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n"
           "Connection: close\r\n\r\n";
-    } else if (auto accept = ws_accept_key(request[boost::beast::http::field::sec_websocket_key])) {
+    } else if (auto accept = ws_accept_key(header_value(request, boost::beast::http::field::sec_websocket_key))) {
       out_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ";
       out_ += *accept;
       out_ += "\r\n\r\n";
@@ -119,6 +119,13 @@ class RawWebSocket {
 
  private:
   enum class Phase : std::uint8_t { handshake, open, closing };
+
+  // Whatever string_view Beast was configured with.
+  static std::string_view header_value(const boost::beast::http::request<boost::beast::http::string_body>& request,
+                                       boost::beast::http::field field) {
+    const auto v = request[field];
+    return {v.data(), v.size()};
+  }
 
   void arm_timer(std::chrono::seconds after) {
     timer_.expires_after(after);
