@@ -12,7 +12,7 @@
 namespace hush::e2e_cli {
 namespace {
 
-using AtRestTest = CliE2eTest;
+using CliAtRestTest = CliE2eTest;
 
 // Fails the test for each secret found in a file of `profile_dir` and for
 // each file not 0600 (the directory itself 0700).
@@ -34,7 +34,7 @@ void expect_private(const std::filesystem::path& profile_dir, const std::vector<
     ADD_FAILURE() << "plaintext \"" << hit.marker << "\" in " << hit.file << " " << when;
 }
 
-TEST_F(AtRestTest, ProfileFilesHoldNoPlaintextAndArePrivate) {
+TEST_F(CliAtRestTest, ProfileFilesHoldNoPlaintextAndArePrivate) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

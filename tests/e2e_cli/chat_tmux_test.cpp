@@ -13,9 +13,9 @@
 namespace hush::e2e_cli {
 namespace {
 
-using ChatTest = CliE2eTest;
+using CliChatTest = CliE2eTest;
 
-TEST_F(ChatTest, ChatInTmuxShowsLiveMessagesSendsTypedLinesAndQuits) {
+TEST_F(CliChatTest, ChatInTmuxShowsLiveMessagesSendsTypedLinesAndQuits) {
   ASSERT_TRUE(TmuxSession::tmux_path()) << "tmux is not installed: tools/install-deps.sh installs it";
   auto alice = make_user("alice");
   auto bob = make_user("bob");

@@ -10,9 +10,9 @@
 namespace hush::e2e_cli {
 namespace {
 
-using ConcurrentUseTest = CliE2eTest;
+using CliConcurrentUseTest = CliE2eTest;
 
-TEST_F(ConcurrentUseTest, CommandsBesideARunningListenLoseAndDoubleNothing) {
+TEST_F(CliConcurrentUseTest, CommandsBesideARunningListenLoseAndDoubleNothing) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

@@ -9,11 +9,11 @@
 namespace hush::e2e_cli {
 namespace {
 
-using ConversationTest = CliE2eTest;
+using CliConversationTest = CliE2eTest;
 
 const std::regex kHex32("[0-9a-f]{32}");
 
-TEST_F(ConversationTest, MessagesBothWaysAndHistoriesInOrder) {
+TEST_F(CliConversationTest, MessagesBothWaysAndHistoriesInOrder) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

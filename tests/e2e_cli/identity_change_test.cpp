@@ -28,7 +28,7 @@ std::optional<nlohmann::json> contact(const CliResult& contacts, const std::stri
 
 // alice and bob have talked; then bob's account is reset and `new_bob_`
 // (same name, another home, so a new identity key) registers.
-class IdentityChangeTest : public CliE2eTest {
+class CliIdentityChangeTest : public CliE2eTest {
  protected:
   void SetUp() override {
     CliE2eTest::SetUp();
@@ -47,7 +47,7 @@ class IdentityChangeTest : public CliE2eTest {
   HushUser alice_, bob_, new_bob_;
 };
 
-TEST_F(IdentityChangeTest, SendRefusedUntilAcceptedThenDelivered) {
+TEST_F(CliIdentityChangeTest, SendRefusedUntilAcceptedThenDelivered) {
   ASSERT_FALSE(HasFatalFailure());
 
   const std::string refused = marker();
@@ -94,7 +94,7 @@ TEST_F(IdentityChangeTest, SendRefusedUntilAcceptedThenDelivered) {
   EXPECT_EQ(status.json().value("outbox", -1), 0) << status.describe();
 }
 
-TEST_F(IdentityChangeTest, MessageFromTheNewKeyIsReportedAsIdentityChanged) {
+TEST_F(CliIdentityChangeTest, MessageFromTheNewKeyIsReportedAsIdentityChanged) {
   ASSERT_FALSE(HasFatalFailure());
 
   const auto sent = run_hush(new_bob_, {"send", "alice", marker()});

@@ -6,9 +6,9 @@
 namespace hush::e2e_cli {
 namespace {
 
-using OfflineDeliveryTest = CliE2eTest;
+using CliOfflineDeliveryTest = CliE2eTest;
 
-TEST_F(OfflineDeliveryTest, EverythingSentBeforeBobFirstListensArrivesInOrder) {
+TEST_F(CliOfflineDeliveryTest, EverythingSentBeforeBobFirstListensArrivesInOrder) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

@@ -11,7 +11,7 @@
 namespace hush::e2e_cli {
 namespace {
 
-using PassphraseTest = CliE2eTest;
+using CliPassphraseTest = CliE2eTest;
 
 const std::vector<std::vector<std::string>> kEveryCommand = {
     {"send", "bob", "refused"},  {"send", "bob", "refused", "--json"},
@@ -29,7 +29,7 @@ std::string joined(const std::vector<std::string>& args) {
   return s;
 }
 
-TEST_F(PassphraseTest, WrongOrMissingPassphraseExits3AndChangesNoFile) {
+TEST_F(CliPassphraseTest, WrongOrMissingPassphraseExits3AndChangesNoFile) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

@@ -16,11 +16,11 @@
 namespace hush::e2e_cli {
 namespace {
 
-using RestartTest = CliE2eTest;
+using CliRestartTest = CliE2eTest;
 
 std::size_t count_of(const std::vector<nlohmann::json>& lines) { return messages_in(lines).size(); }
 
-TEST_F(RestartTest, ListenKilledWhileMessagesArriveEveryMessagePrintedOnce) {
+TEST_F(CliRestartTest, ListenKilledWhileMessagesArriveEveryMessagePrintedOnce) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});
@@ -95,7 +95,7 @@ TEST_F(RestartTest, ListenKilledWhileMessagesArriveEveryMessagePrintedOnce) {
   EXPECT_EQ(ids_of(messages_in(history.json_lines())), sent_ids) << history.describe();
 }
 
-TEST_F(RestartTest, ServerKilledSendQueuesListenReconnectsDeliveredOnce) {
+TEST_F(CliRestartTest, ServerKilledSendQueuesListenReconnectsDeliveredOnce) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");
   init_users({&alice, &bob});

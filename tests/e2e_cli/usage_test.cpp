@@ -8,12 +8,12 @@
 namespace hush::e2e_cli {
 namespace {
 
-using UsageTest = CliE2eTest;
+using CliUsageTest = CliE2eTest;
 
 const std::vector<std::string> kSubcommands = {"init",     "send",   "listen",  "chat",
                                                "contacts", "verify", "history", "status"};
 
-TEST_F(UsageTest, HelpForEveryCommandAndUsageErrorsExit2) {
+TEST_F(CliUsageTest, HelpForEveryCommandAndUsageErrorsExit2) {
   auto nobody = make_user("nobody");  // no profile: help and usage errors need none
   std::vector<CliResult> helps(kSubcommands.size());
   CliResult top;
@@ -39,7 +39,7 @@ TEST_F(UsageTest, HelpForEveryCommandAndUsageErrorsExit2) {
   EXPECT_FALSE(std::filesystem::exists(nobody.profile_dir())) << nobody.profile_dir();
 }
 
-TEST_F(UsageTest, InitRefusesAnExistingProfileAndProfilesAreSelectable) {
+TEST_F(CliUsageTest, InitRefusesAnExistingProfileAndProfilesAreSelectable) {
   auto alice = make_user("alice");
   init_users({&alice});
   ASSERT_FALSE(HasFatalFailure());
