@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/server_config.hpp"
 #include "net/websocket_start.hpp"
@@ -55,9 +56,11 @@ class BeastWebSocket {
     buffer_.shrink_to_fit();
   }
 
-  void write(const std::string& data) {
-    ws_.async_write(boost::asio::buffer(data),
-                    [this, self = owner_.shared_from_this()](error_code ec, std::size_t) { owner_.on_write(ec); });
+  // One message per buffer, one after the other; on_write once at the end.
+  void write(std::vector<boost::asio::const_buffer> messages) {
+    messages_ = std::move(messages);
+    next_ = 0;
+    write_next();
   }
 
   void close(std::uint16_t code, std::string_view reason) {
@@ -69,7 +72,23 @@ class BeastWebSocket {
   }
 
  private:
+  void write_next() {
+    if (next_ == messages_.size()) {
+      std::vector<boost::asio::const_buffer>().swap(messages_);
+      return owner_.on_write({});
+    }
+    ws_.async_write(messages_[next_++], [this, self = owner_.shared_from_this()](error_code ec, std::size_t) {
+      if (ec) {
+        std::vector<boost::asio::const_buffer>().swap(messages_);
+        return owner_.on_write(ec);
+      }
+      write_next();
+    });
+  }
+
   boost::beast::websocket::stream<NextLayer> ws_;
+  std::vector<boost::asio::const_buffer> messages_;
+  std::size_t next_ = 0;
   boost::beast::flat_buffer buffer_;
   S& owner_;
 };

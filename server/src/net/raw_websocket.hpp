@@ -21,7 +21,7 @@
 // with the callbacks on_accept(ec), on_read(ec, data, size, binary) and
 // on_write(ec). Every handler runs on the socket's executor (the
 // connection's strand). At most one read() and one write() outstanding; the
-// data passed to write() stays alive until on_write. The read payload is
+// bytes passed to write() stay alive and unchanged until on_write. The read payload is
 // valid until the next read() or release_read_buffer().
 #pragma once
 
@@ -34,8 +34,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -108,9 +110,11 @@ class RawWebSocket {
 
   void release_read_buffer() { parser_.release(); }
 
-  // Sends `data` as one binary message: on_write(ec).
-  void write(const std::string& data) {
-    data_ = &data;
+  // Sends each buffer as one binary message, all in one gathered write:
+  // on_write(ec) once.
+  void write(std::vector<boost::asio::const_buffer> messages) {
+    messages_ = std::move(messages);
+    data_waiting_ = true;
     pump();
   }
 
@@ -264,13 +268,7 @@ class RawWebSocket {
   // message. Nothing is written after the close frame.
   void pump() {
     if (writing_ || phase_ == Phase::handshake) return;
-    if (!socket_.is_open() || close_written_) {
-      if (data_ != nullptr) {
-        data_ = nullptr;
-        owner_.on_write(boost::beast::websocket::error::closed);
-      }
-      return;
-    }
+    if (!socket_.is_open() || close_written_) return fail_write();
     if (!ctrl_.empty()) {
       writing_ = true;
       out_ = std::move(ctrl_);
@@ -290,23 +288,37 @@ class RawWebSocket {
                                });
       return;
     }
-    if (data_ == nullptr || close_queued_) {
-      if (data_ != nullptr) {
-        data_ = nullptr;
-        owner_.on_write(boost::beast::websocket::error::closed);
-      }
-      return;
-    }
+    if (!data_waiting_) return;
+    if (close_queued_) return fail_write();
     writing_ = true;
-    const std::size_t n = ws_encode_header(header_, WsOpcode::binary, data_->size());
-    const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(header_, n), boost::asio::buffer(*data_)};
+    // One header of at most 10 bytes per message, then header, payload, ...
+    headers_.resize(messages_.size() * 10);
+    std::vector<boost::asio::const_buffer> buffers;
+    buffers.reserve(2 * messages_.size());
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+      std::uint8_t h[10];
+      const std::size_t n = ws_encode_header(h, WsOpcode::binary, messages_[i].size());
+      std::copy_n(h, n, headers_.data() + 10 * i);
+      buffers.push_back(boost::asio::buffer(headers_.data() + 10 * i, n));
+      buffers.push_back(messages_[i]);
+    }
     boost::asio::async_write(socket_, buffers, [this, self = owner_.shared_from_this()](error_code ec, std::size_t) {
       writing_ = false;
-      data_ = nullptr;
+      data_waiting_ = false;
+      std::vector<boost::asio::const_buffer>().swap(messages_);
+      std::vector<std::uint8_t>().swap(headers_);
       if (ec) close_socket();
       owner_.on_write(ec);
       pump();
     });
+  }
+
+  // The session's messages cannot be sent any more.
+  void fail_write() {
+    if (!data_waiting_) return;
+    data_waiting_ = false;
+    std::vector<boost::asio::const_buffer>().swap(messages_);
+    owner_.on_write(boost::beast::websocket::error::closed);
   }
 
   // Our close frame is out: no more data from us, discard theirs until they
@@ -326,14 +338,15 @@ class RawWebSocket {
   std::string pending_;  // received bytes after a delivered message, not parsed yet
   std::string ctrl_;     // control frames waiting for the write in progress
   std::string out_;      // the handshake answer or control frames being written
-  const std::string* data_ = nullptr;  // the session's message waiting or being written
+  std::vector<boost::asio::const_buffer> messages_;  // the session's messages waiting or being written
+  std::vector<std::uint8_t> headers_;                 // their frame headers while being written
   std::chrono::seconds idle_timeout_{60};
   std::chrono::seconds close_timeout_{10};
-  std::uint8_t header_[10]{};
   Phase phase_ = Phase::handshake;
   bool reading_ = false;       // the session waits for on_read
   bool waiting_ = false;       // an async_wait is pending
   bool writing_ = false;       // an async_write is pending
+  bool data_waiting_ = false;  // messages_ not yet acknowledged with on_write
   bool draining_ = false;      // teardown: reading only to see the peer's FIN
   bool close_queued_ = false;  // our close frame is queued or written
   bool close_written_ = false;

@@ -3,7 +3,8 @@
 //
 // - Registers with the Fanout first, then replays the stored queue page by
 //   page (ReplayMerger holds live pushes meanwhile), then QueueDrained.
-// - One write in flight; later frames wait in a small vector. A recipient
+// - One write in flight, of every frame queued when it started (one gathered
+//   send under load); later frames wait in a small vector. A recipient
 //   that lets more than max_pending_write_bytes pile up is closed (1013):
 //   its envelopes stay in the database for the next connection.
 // - A request's answer waits for its commit on the storage thread, which
@@ -229,10 +230,16 @@ class WebSocketSession final : public DeviceSink,
     if (!writing_) do_write();
   }
 
+  // Writes every queued frame at once. They move to written_ first: the
+  // transport points into them until on_write, and queue_ may grow (and
+  // reallocate, moving short strings' bytes) meanwhile.
   void do_write() {
     writing_ = true;
-    const Outgoing& out = queue_[head_];
-    ws_.write(out.data);
+    written_.swap(queue_);
+    std::vector<asio::const_buffer> messages;
+    messages.reserve(written_.size());
+    for (const Outgoing& out : written_) messages.push_back(asio::buffer(out.data));
+    ws_.write(std::move(messages));
   }
 
   void on_write(beast::error_code ec) {
@@ -242,21 +249,19 @@ class WebSocketSession final : public DeviceSink,
       leave();
       return;
     }
-    Outgoing& done = queue_[head_];
-    pending_bytes_ -= done.data.size();
-    if (done.envelope) {
-      ctx_.services.metrics.envelopes_out.fetch_add(1, std::memory_order_relaxed);
-      if (done.received != SteadyTime{}) ctx_.services.metrics.delivery_latency.observe(SteadyClock::now() - done.received);
+    const SteadyTime now = SteadyClock::now();
+    for (const Outgoing& done : written_) {
+      pending_bytes_ -= done.data.size();
+      if (done.envelope) {
+        ctx_.services.metrics.envelopes_out.fetch_add(1, std::memory_order_relaxed);
+        if (done.received != SteadyTime{}) ctx_.services.metrics.delivery_latency.observe(now - done.received);
+      }
     }
-    done.data = std::string();
-    ++head_;
-    if (head_ == queue_.size()) {
-      queue_.clear();
-      head_ = 0;
-      if (queue_.capacity() > 4) queue_.shrink_to_fit();
-    }
+    written_.clear();
+    if (written_.capacity() > 4) std::vector<Outgoing>().swap(written_);
+    if (queue_.empty() && queue_.capacity() > 4) std::vector<Outgoing>().swap(queue_);
     if (closing_) return do_close();
-    if (head_ < queue_.size()) return do_write();
+    if (!queue_.empty()) return do_write();
     next_page();
   }
 
@@ -269,7 +274,7 @@ class WebSocketSession final : public DeviceSink,
     close_code_ = static_cast<std::uint16_t>(code);
     close_text_ = reason;
     leave();
-    queue_.resize(writing_ ? head_ + 1 : head_);
+    queue_.clear();
     if (!writing_) do_close();
   }
 
@@ -292,8 +297,8 @@ class WebSocketSession final : public DeviceSink,
   ConnectionTicket ticket_;
   DeviceKey key_;
   std::int64_t account_id_;
-  std::vector<Outgoing> queue_;  // queue_[head_] is in flight while writing_
-  std::size_t head_ = 0;
+  std::vector<Outgoing> queue_;    // waiting for the write in flight
+  std::vector<Outgoing> written_;  // in flight while writing_
   std::size_t pending_bytes_ = 0;
   ReplayMerger merger_;
   const char* close_text_ = "";  // a literal
