@@ -31,9 +31,20 @@ Result<void> make_private(int fd, const std::filesystem::path& path) {
   return Ok{};
 }
 
+// True when `path` is already a regular file of mode 0600, judged without
+// opening it. Opening and closing a descriptor of a SQLite file drops every
+// POSIX lock this process holds on it, SQLite's included: when another
+// connection of this process has the database open, the only safe way to
+// check its files is not to open them.
+bool already_private(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == kPrivateFileMode;
+}
+
 // Tightens an existing companion file (-wal, -shm); a missing one is fine:
 // SQLite creates them with the database file's mode.
 Result<void> tighten_if_present(const std::filesystem::path& path) {
+  if (already_private(path)) return Ok{};
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return Ok{};
@@ -69,16 +80,17 @@ Result<void> ensure_store_directory(const std::filesystem::path& requested) {
 }
 
 Result<void> ensure_private_file(const std::filesystem::path& file) {
-  // O_CREAT with 0600 means the umask can only narrow the mode; make_private
-  // then sets it exactly, before SQLite has written a byte.
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, kPrivateFileMode);
-  if (fd < 0) return io_error("open", file, errno);
-  auto r = make_private(fd, file);
-  ::close(fd);
-  HUSH_TRY(r);
+  if (!already_private(file)) {
+    // O_CREAT with 0600 means the umask can only narrow the mode; make_private
+    // then sets it exactly, before SQLite has written a byte.
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, kPrivateFileMode);
+    if (fd < 0) return io_error("open", file, errno);
+    auto r = make_private(fd, file);
+    ::close(fd);
+    HUSH_TRY(r);
+  }
   HUSH_TRY(tighten_if_present(std::filesystem::path(file.string() + "-wal")));
-  HUSH_TRY(tighten_if_present(std::filesystem::path(file.string() + "-shm")));
-  return Ok{};
+  return tighten_if_present(std::filesystem::path(file.string() + "-shm"));
 }
 
 }  // namespace hush::store::detail

@@ -85,9 +85,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open_impl(const std::filesystem::pat
   HUSH_TRY(db_detail::ensure_private_file(file));
   db_detail::ConnectionSettings settings;
   settings.busy_timeout = options.busy_timeout;
+  // No ensure_private_file() from here on: opening and closing a descriptor
+  // of the database, -wal or -shm file drops every POSIX lock this process
+  // holds on it, SQLite's included, and another process (`hushd invite
+  // create`) could then checkpoint and delete the WAL under the writer.
+  // SQLite creates -wal and -shm with the database file's mode (0600).
   HUSH_ASSIGN(auto writer_connection, db_detail::open_writer(file, settings));
-  // The writer has created -wal and -shm by now: tighten them too.
-  HUSH_TRY(db_detail::ensure_private_file(file));
   auto readers = std::make_unique<db_detail::ReaderPool>(file, settings, options.max_idle_readers);
   // One reader now, so a problem with read connections shows at open.
   {
