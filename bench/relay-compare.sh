@@ -14,6 +14,7 @@
 #
 # Usage: bench/relay-compare.sh [--build-dir DIR] [--build] [--data-dir DIR]
 #          [--idle N] [--devices N] [--cpu-rate R] [--rate R] [--size B] [--duration S] [--skip-idle]
+#          [--sched-batch]
 #   --build-dir DIR  where bin/hushd and bin/hush-load are (default build-bench)
 #   --build          configure and build hushd and hush-load there first (RelWithDebInfo)
 #   --data-dir DIR   parent of hushd's database directory (default: a new
@@ -25,6 +26,8 @@
 #   --size B         envelope content bytes (default 256)
 #   --duration S     measured seconds per relay run (default 10, after 2 s of warm-up)
 #   --skip-idle      only the relay runs
+#   --sched-batch    run hushd under SCHED_BATCH (chrt --batch 0): less CPU per
+#                    envelope, more latency on a core shared with other work
 # Needs node; runs `npm ci` in bench/relay when its node_modules is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +42,7 @@ cpu_rate=5000
 size=256
 duration=10
 skip_idle=0
+sched=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir=$2; shift ;;
@@ -51,6 +55,7 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift ;;
     --duration) duration=$2; shift ;;
     --skip-idle) skip_idle=1 ;;
+    --sched-batch) sched=(chrt --batch 0) ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,7 +105,7 @@ start_server() {
   port=$((port + 1))
   if [ "$1" = hushd ]; then
     rm -rf "$work/db"
-    "${pin_server[@]}" "$hushd" --data-dir "$work/db" --port "$port" --open-registration --log-level warn \
+    "${pin_server[@]}" "${sched[@]}" "$hushd" --data-dir "$work/db" --port "$port" --open-registration --log-level warn \
       --max-connections-per-address 100000 >"$work/hushd.log" 2>&1 &
   else
     "${pin_server[@]}" node bench/baseline-relay.js --port "$port" >"$work/baseline.log" 2>&1 &
@@ -117,7 +122,7 @@ run_load() {  # target, then hush-load arguments; prints its JSON report
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-echo "relay-compare: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, pinned: ${pin_server[*]:-none} / ${pin_load[*]:-none}, data under $work"
+echo "relay-compare: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, pinned: ${pin_server[*]:-none} / ${pin_load[*]:-none}, hushd policy: ${sched[*]:-default}, data under $work"
 
 results="$work/results"
 : >"$results"

@@ -1,7 +1,5 @@
 #include "writer.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <iterator>
 
@@ -56,15 +54,6 @@ WriterStats GroupCommitWriter::stats() const noexcept {
 
 void GroupCommitWriter::run() noexcept {
   thread_id_.store(std::this_thread::get_id());
-  // The I/O threads and this one hand every write back and forth (submit,
-  // then its completion). With wake-up preemption each hand-off switches
-  // threads at once, mid-way through the waker's round of work; SCHED_BATCH
-  // (no wake-up preemption, same CPU share) lets the waker finish its round
-  // first. On one shared core this took hushd from 78 to 50 µs of CPU per
-  // relayed envelope (docs/BENCHMARKS.md, "hushd"). Best effort: the
-  // calling thread only (Linux), no privilege needed.
-  sched_param param{};
-  (void)sched_setscheduler(0, SCHED_BATCH, &param);
   std::vector<std::unique_ptr<WriteOp>> batch;
   batch.reserve(max_batch_ops_);  // so taking a batch below never allocates
   for (;;) {

@@ -8,7 +8,6 @@
 #include <boost/asio/strand.hpp>
 
 #include <openssl/ssl.h>
-#include <sched.h>
 
 #include <thread>
 #include <vector>
@@ -109,10 +108,6 @@ bool configure_tls(asio::ssl::context& tls, const ServerConfig& config) {
 // Handlers catch what they expect; anything else is logged here and the
 // thread goes back to serving everyone else.
 void run_io(asio::io_context& ioc) {
-  // No wake-up preemption between the I/O threads and the storage writer,
-  // which wake each other for every request (see GroupCommitWriter::run).
-  sched_param param{};
-  (void)sched_setscheduler(0, SCHED_BATCH, &param);
   for (;;) {
     try {
       ioc.run();
