@@ -75,7 +75,9 @@ TEST(WsFrameParserTest, ParsesMessagesAndControlFramesAtAnySplit) {
   const Frame stream = client_frame(0x82, "hello") + client_frame(0x89, "pi") + client_frame(0x02, "frag") +
                        client_frame(0x8a, "") + client_frame(0x80, "mented") + client_frame(0x82, mid) +
                        client_frame(0x82, big) + client_frame(0x81, "text") + client_frame(0x82, "") +
-                       client_frame(0x88, std::string("\x03\xe8" "bye", 5));
+                       client_frame(0x88, std::string("\x03\xe8"
+                                                      "bye",
+                                                      5));
   for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{7}, stream.size()}) {
     WsFrameParser p(1 << 20);
     const auto seen = feed(p, stream, chunk);

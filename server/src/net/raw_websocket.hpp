@@ -37,10 +37,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/server_config.hpp"
 #include "net/ws_frame.hpp"
@@ -229,8 +229,7 @@ class RawWebSocket {
         case Event::close: {
           // Echo the peer's code (RFC 6455 §5.5.1); none if it sent none.
           const std::uint16_t code = parser_.close_code();
-          queue_close(code == kWsCloseNoStatus ? ws_encode_control(WsOpcode::close, {})
-                                               : ws_encode_close(code, {}));
+          queue_close(code == kWsCloseNoStatus ? ws_encode_control(WsOpcode::close, {}) : ws_encode_close(code, {}));
           fail_read(boost::beast::websocket::error::closed);
           return true;
         }
@@ -335,11 +334,11 @@ class RawWebSocket {
   boost::asio::steady_timer timer_;
   WsFrameParser parser_;
   S& owner_;
-  std::string pending_;  // received bytes after a delivered message, not parsed yet
-  std::string ctrl_;     // control frames waiting for the write in progress
-  std::string out_;      // the handshake answer or control frames being written
+  std::string pending_;                              // received bytes after a delivered message, not parsed yet
+  std::string ctrl_;                                 // control frames waiting for the write in progress
+  std::string out_;                                  // the handshake answer or control frames being written
   std::vector<boost::asio::const_buffer> messages_;  // the session's messages waiting or being written
-  std::vector<std::uint8_t> headers_;                 // their frame headers while being written
+  std::vector<std::uint8_t> headers_;                // their frame headers while being written
   std::chrono::seconds idle_timeout_{60};
   std::chrono::seconds close_timeout_{10};
   Phase phase_ = Phase::handshake;

@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::size_t kMaxControlPayload = 125;  // RFC 6455 §5.5
 
-bool is_control(std::uint8_t opcode) { return (opcode & 0x8) != 0; }
+bool is_control(std::uint8_t opcode) {
+  return (opcode & 0x8) != 0;
+}
 
 // RFC 6455 §7.4: codes a peer may send in a close frame (Beast's list).
 bool valid_close_code(std::uint16_t code) {

@@ -64,8 +64,8 @@ class WsFrameParser {
   Event header_complete();
   Event frame_complete();
 
-  std::string message_;  // payload of the data message being received
-  std::string control_;  // payload of the control frame being received
+  std::string message_;          // payload of the data message being received
+  std::string control_;          // payload of the control frame being received
   std::uint64_t remaining_ = 0;  // payload bytes left in the current frame
   std::size_t max_message_;
   std::uint16_t close_code_ = 0;
