@@ -7,7 +7,7 @@ namespace hush::client::detail {
 
 namespace {
 
-using store::detail::Transaction;
+using sqlite::Transaction;
 
 struct Migration {
   std::int64_t version;

@@ -6,11 +6,11 @@
 
 #include <cstdint>
 
-#include "sqlite.hpp"  // store/src: the store's SQLite wrappers, shared through hush_store
+#include "hush/sqlite/sqlite.hpp"
 
 namespace hush::client::detail {
 
-using store::detail::Connection;
+using sqlite::Connection;
 
 // The version this build writes (the last migration's number).
 inline constexpr std::int64_t kClientSchemaVersion = 1;

@@ -20,17 +20,17 @@
 #include <cstring>
 
 #include "client_schema.hpp"
-#include "private_files.hpp"  // store/src, as sqlite.hpp
-#include "sqlite.hpp"
+#include "hush/sqlite/private_files.hpp"
+#include "hush/sqlite/sqlite.hpp"
 
 namespace hush::client {
 
 namespace {
 
-using store::detail::Connection;
-using store::detail::Statement;
-using store::detail::StatementUse;
-using store::detail::Transaction;
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::StatementUse;
+using sqlite::Transaction;
 
 constexpr std::string_view kAdPrefix = "hush.client.v1/";
 
@@ -80,7 +80,7 @@ class SqliteClientStateImpl final : public ClientState {
   }
 
   Result<void> open(const std::filesystem::path& db_file, std::chrono::milliseconds busy_timeout) {
-    HUSH_TRY(store::detail::ensure_private_file(lock_file_));
+    HUSH_TRY(sqlite::ensure_private_file(lock_file_));
     lock_fd_ = ::open(lock_file_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (lock_fd_ < 0) return make_error(Errc::storage, "open " + lock_file_.string() + ": " + std::strerror(errno));
     HUSH_TRY(db_.open(db_file, busy_timeout));

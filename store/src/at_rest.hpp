@@ -10,7 +10,7 @@
 
 #include "hush/storage_key.hpp"
 #include "hush/store/sqlite_protocol_store.hpp"
-#include "sqlite.hpp"
+#include "sqlite_names.hpp"
 
 namespace hush::store::detail {
 

@@ -11,7 +11,7 @@
 #include "hush/keys.hpp"
 #include "hush/store/sqlite_protocol_store.hpp"
 #include "sealing.hpp"
-#include "sqlite.hpp"
+#include "sqlite_names.hpp"
 
 namespace hush::store::detail {
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "sqlite.hpp"
+#include "sqlite_names.hpp"
 
 namespace hush::store::detail {
 

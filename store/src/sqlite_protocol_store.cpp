@@ -7,10 +7,10 @@
 
 #include "at_rest.hpp"
 #include "local_identity.hpp"
-#include "private_files.hpp"
+#include "hush/sqlite/private_files.hpp"
 #include "schema.hpp"
 #include "sealing.hpp"
-#include "sqlite.hpp"
+#include "sqlite_names.hpp"
 #include "store_impl.hpp"
 
 namespace hush::store {
@@ -93,10 +93,10 @@ SqliteProtocolStore::~SqliteProtocolStore() = default;
 Result<std::unique_ptr<SqliteProtocolStore>> SqliteProtocolStore::open(const std::filesystem::path& dir,
                                                                        const OpenOptions& options) {
   if (options.address.empty()) return make_error(Errc::bad_request, "store address is empty");
-  HUSH_TRY(detail::ensure_store_directory(dir));
+  HUSH_TRY(sqlite::ensure_private_directory(dir));
   auto file = dir / kFileName;
   // The file exists with mode 0600 before SQLite writes anything to it.
-  HUSH_TRY(detail::ensure_private_file(file));
+  HUSH_TRY(sqlite::ensure_private_file(file));
 
   auto impl = std::make_unique<detail::SqliteStoreImpl>();
   HUSH_TRY(impl->db.open(file, options.busy_timeout));

@@ -7,7 +7,7 @@
 
 #include "hush/storage_key.hpp"
 #include "sealing.hpp"
-#include "sqlite.hpp"
+#include "sqlite_names.hpp"
 
 namespace hush::store::detail {
 

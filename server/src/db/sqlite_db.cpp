@@ -8,7 +8,7 @@
 
 #include "checkpointer.hpp"
 #include "connections.hpp"
-#include "private_files.hpp"
+#include "hush/sqlite/private_files.hpp"
 #include "reader_pool.hpp"
 #include "reads.hpp"
 #include "write_ops.hpp"
@@ -79,10 +79,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& da
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::open_impl(const std::filesystem::path& data_dir,
                                                       const SqliteDbOptions& options) {
-  HUSH_TRY(db_detail::ensure_data_directory(data_dir));
+  HUSH_TRY(sqlite::ensure_private_directory(data_dir));
   auto file = data_dir / kFileName;
   // The file exists with mode 0600 before SQLite writes a byte to it.
-  HUSH_TRY(db_detail::ensure_private_file(file));
+  HUSH_TRY(sqlite::ensure_private_file(file));
   db_detail::ConnectionSettings settings;
   settings.busy_timeout = options.busy_timeout;
   // No ensure_private_file() from here on: opening and closing a descriptor

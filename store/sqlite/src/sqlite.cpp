@@ -1,9 +1,8 @@
-#include "sqlite_wrap.hpp"
+#include "hush/sqlite/sqlite.hpp"
 
-#include <algorithm>
 #include <limits>
 
-namespace hush::server::db_detail {
+namespace hush::sqlite {
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
   std::string msg(what);
@@ -13,6 +12,10 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 }
 
 // --- Statement ---------------------------------------------------------------
+
+Statement::~Statement() {
+  finalize();
+}
 
 void Statement::finalize() noexcept {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
@@ -24,8 +27,7 @@ Result<void> Statement::prepare(sqlite3* db, std::string_view name, std::string_
   name_ = name;
   if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     return make_error(Errc::storage, name_ + ": statement too long");
-  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                              nullptr);
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     finalize();
     return sqlite_error(db, "prepare " + name_);
@@ -33,7 +35,7 @@ Result<void> Statement::prepare(sqlite3* db, std::string_view name, std::string_
   return Ok{};
 }
 
-// --- StatementUse --------------------------------------------------------------
+// --- StatementUse ------------------------------------------------------------
 
 StatementUse::~StatementUse() {
   sqlite3_reset(statement_.get());
@@ -50,24 +52,25 @@ StatementUse& StatementUse::bind_int(int index, std::int64_t value) noexcept {
 }
 
 StatementUse& StatementUse::bind_blob(int index, ByteView value) noexcept {
-  // A null pointer would bind SQL NULL; an empty value must bind x''.
+  // A null pointer would bind SQL NULL; an empty record must bind an empty
+  // blob (x''), so point at something non-null.
   static constexpr std::uint8_t kEmpty = 0;
+  const void* data = value.empty() ? &kEmpty : value.data();
   if (value.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     note(SQLITE_TOOBIG);
     return *this;
   }
-  const void* data = value.empty() ? &kEmpty : value.data();
   note(sqlite3_bind_blob(statement_.get(), index, data, static_cast<int>(value.size()), SQLITE_STATIC));
   return *this;
 }
 
 StatementUse& StatementUse::bind_text(int index, std::string_view value) noexcept {
   static constexpr char kEmpty = 0;
+  const char* data = value.empty() ? &kEmpty : value.data();
   if (value.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     note(SQLITE_TOOBIG);
     return *this;
   }
-  const char* data = value.empty() ? &kEmpty : value.data();
   note(sqlite3_bind_text(statement_.get(), index, data, static_cast<int>(value.size()), SQLITE_STATIC));
   return *this;
 }
@@ -118,22 +121,30 @@ std::string_view StatementUse::column_text(int index) const noexcept {
   return {reinterpret_cast<const char*>(data), static_cast<std::size_t>(n)};
 }
 
-// --- Connection ----------------------------------------------------------------
+// --- Connection --------------------------------------------------------------
 
 Connection::~Connection() {
-  // close_v2 defers the close until every statement is finalized, so the
-  // owner's member order cannot leak the handle.
+  // Statements first: sqlite3_close refuses a connection with live statements.
+  begin_.finalize();
+  commit_.finalize();
+  rollback_.finalize();
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
 Result<void> Connection::open(const std::filesystem::path& file, std::chrono::milliseconds busy_timeout) {
-  // NOMUTEX: a connection is only ever used by one thread at a time (see the
-  // class comment), so SQLite's per-connection mutex is pure overhead.
-  // NOFOLLOW: never open the database through a symlink. No OPEN_CREATE.
+  // NOMUTEX: a connection is used by one thread at a time (class comment),
+  // so SQLite's own per-connection mutex is pure overhead. NOFOLLOW: never open the database
+  // through a symlink.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
-  if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) return sqlite_error(db_, "open database");
-  auto ms = std::clamp<std::int64_t>(busy_timeout.count(), 0, std::numeric_limits<int>::max());
+  int rc = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, "open database");
+  auto ms = busy_timeout.count();
+  if (ms < 0) ms = 0;
+  if (ms > std::numeric_limits<int>::max()) ms = std::numeric_limits<int>::max();
   if (sqlite3_busy_timeout(db_, static_cast<int>(ms)) != SQLITE_OK) return sqlite_error(db_, "set busy timeout");
+  HUSH_TRY(begin_.prepare(db_, "begin transaction", "BEGIN IMMEDIATE"));
+  HUSH_TRY(commit_.prepare(db_, "commit transaction", "COMMIT"));
+  HUSH_TRY(rollback_.prepare(db_, "roll back transaction", "ROLLBACK"));
   return Ok{};
 }
 
@@ -151,9 +162,39 @@ Result<std::int64_t> Connection::query_int(std::string_view what, const std::str
   return use.column_int(0);
 }
 
-void Connection::rollback() noexcept {
-  if (!in_transaction()) return;
-  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+Result<void> Connection::begin_immediate() {
+  return StatementUse(begin_).run();
 }
 
-}  // namespace hush::server::db_detail
+Result<void> Connection::commit() {
+  return StatementUse(commit_).run();
+}
+
+void Connection::rollback() noexcept {
+  if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return;  // nothing open
+  sqlite3_reset(rollback_.get());
+  sqlite3_step(rollback_.get());
+  sqlite3_reset(rollback_.get());
+}
+
+// --- Transaction -------------------------------------------------------------
+
+Transaction::~Transaction() {
+  if (open_) db_.rollback();
+}
+
+Result<void> Transaction::begin() {
+  HUSH_TRY(db_.begin_immediate());
+  open_ = true;
+  return Ok{};
+}
+
+Result<void> Transaction::commit() {
+  auto r = db_.commit();
+  // A failed COMMIT may leave the transaction open (e.g. SQLITE_BUSY); the
+  // destructor then rolls it back. Success closes it.
+  if (r.ok()) open_ = false;
+  return r;
+}
+
+}  // namespace hush::sqlite

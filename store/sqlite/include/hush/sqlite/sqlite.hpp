@@ -1,7 +1,9 @@
-// Thin RAII over the SQLite C API: a connection, cached prepared statements,
-// a scoped statement use that always resets, and a transaction guard. Every
-// failure becomes Errc::storage naming the operation and SQLite's message
-// (which never contains bound values, so no key material).
+// Thin RAII over the SQLite C API, shared by every SQLite file Hush keeps
+// (the protocol store, the client's tables, hushd's database): a
+// connection, cached prepared statements, a scoped statement use that always
+// resets, and a transaction guard. Every failure becomes Errc::storage
+// naming the operation and SQLite's message (which never contains bound
+// values, so no key material or ciphertext).
 #pragma once
 
 #include <sqlite3.h>
@@ -15,7 +17,7 @@
 #include "hush/bytes.hpp"
 #include "hush/result.hpp"
 
-namespace hush::store::detail {
+namespace hush::sqlite {
 
 // Errc::storage: "<what>: <SQLite message>".
 Error sqlite_error(sqlite3* db, std::string_view what);
@@ -58,13 +60,20 @@ class StatementUse {
   StatementUse& bind_int(int index, std::int64_t value) noexcept;
   StatementUse& bind_blob(int index, ByteView value) noexcept;
   StatementUse& bind_text(int index, std::string_view value) noexcept;
+  StatementUse& bind_null(int index) noexcept;
 
   // true: a row is ready; false: done.
   Result<bool> step();
   // Steps a statement that returns no rows.
   Result<void> run();
 
+  // The extended result code of the last step (SQLITE_CONSTRAINT_UNIQUE...),
+  // read at the failure itself: a later statement would overwrite the
+  // connection's error code.
+  int last_code() const noexcept { return step_rc_; }
+
   std::int64_t column_int(int index) const noexcept;
+  bool column_is_null(int index) const noexcept;
   // Valid until the next step() or the end of this use.
   ByteView column_blob(int index) const noexcept;
   std::string_view column_text(int index) const noexcept;
@@ -74,9 +83,11 @@ class StatementUse {
 
   Statement& statement_;
   int bind_rc_ = SQLITE_OK;
+  int step_rc_ = SQLITE_OK;
 };
 
-// An open database connection plus its transaction statements.
+// An open database connection plus its transaction statements. Not
+// thread-safe (opened SQLITE_OPEN_NOMUTEX): one thread uses it at a time.
 class Connection {
  public:
   Connection() = default;
@@ -88,7 +99,7 @@ class Connection {
   // it with the right mode first) and sets the busy timeout.
   Result<void> open(const std::filesystem::path& file, std::chrono::milliseconds busy_timeout);
 
-  // Runs SQL text once (pragmas, migrations); not for the hot path.
+  // Runs SQL text once (pragmas, migrations, savepoints); not for row data.
   Result<void> exec(std::string_view what, const std::string& sql);
   // A single integer from a one-row query, e.g. "PRAGMA user_version".
   Result<std::int64_t> query_int(std::string_view what, const std::string& sql);
@@ -98,6 +109,12 @@ class Connection {
   // Rolls back if a transaction is open (SQLite may already have rolled it
   // back itself after an I/O or busy error).
   void rollback() noexcept;
+  // True while a transaction is open. SQLite rolls a transaction back by
+  // itself after some errors (I/O, disk full, out of memory); hushd's writer
+  // checks this to notice.
+  bool in_transaction() const noexcept { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+  // Rows changed by the last INSERT/UPDATE/DELETE.
+  std::int64_t changes() const noexcept { return sqlite3_changes64(db_); }
 
   sqlite3* get() const noexcept { return db_; }
 
@@ -126,4 +143,4 @@ class Transaction {
   bool open_ = false;
 };
 
-}  // namespace hush::store::detail
+}  // namespace hush::sqlite

@@ -1,4 +1,4 @@
-#include "private_files.hpp"
+#include "hush/sqlite/private_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <system_error>
 
-namespace hush::store::detail {
+namespace hush::sqlite {
 
 namespace {
 
@@ -57,8 +57,8 @@ Result<void> tighten_if_present(const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<void> ensure_store_directory(const std::filesystem::path& requested) {
-  if (requested.empty()) return make_error(Errc::bad_request, "store directory path is empty");
+Result<void> ensure_private_directory(const std::filesystem::path& requested) {
+  if (requested.empty()) return make_error(Errc::bad_request, "directory path is empty");
   // "a/b/" names the directory b: drop the trailing separator so the leaf
   // is the one created 0700.
   auto dir = requested.has_filename() ? requested : requested.parent_path();
@@ -93,4 +93,4 @@ Result<void> ensure_private_file(const std::filesystem::path& file) {
   return tighten_if_present(std::filesystem::path(file.string() + "-shm"));
 }
 
-}  // namespace hush::store::detail
+}  // namespace hush::sqlite
