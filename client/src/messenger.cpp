@@ -13,7 +13,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr int kMaxMismatchRetries = 4;  // 409 answers tolerated for one message
+constexpr int kMaxMismatchRetries = 4;  // 409 and 410 answers tolerated for one message
 constexpr milliseconds kReconnectPause{100};
 // Prekey ids are 24 bits on the wire (docs/API.md "Field ranges").
 constexpr std::uint32_t kMaxKeyId = 0xFFFFFF;
@@ -337,7 +337,6 @@ Result<void> Messenger::flag_identity_changed(const std::string& peer, std::opti
   ContactRecord c = existing ? *existing : ContactRecord{peer, false, false, std::nullopt, std::nullopt};
   c.identity_changed = true;
   c.verified = false;
-  checked_peers_.erase(peer);
   if (new_key) c.new_identity = new_key;
   return state_->save_contact(c);
 }
@@ -360,40 +359,42 @@ Result<std::set<std::uint32_t>> Messenger::peer_devices(const std::string& peer)
   return state_->devices(peer);
 }
 
-// Once per peer and process, before the first send: the directory's view of
-// the peer. Sessions alone would never notice that the account was reset
-// under the same name (the server keeps no registration ids to refuse
-// stale sessions with), so the published identity key is compared with the
-// one on record. The fetch claims a one-time prekey per device; devices we
-// have no session with use theirs to start one, the others' go unused.
-Result<SendOutcome::Status> Messenger::check_peer(const std::string& peer) {
-  auto fetched = directory_.fetch_bundles(credentials_, peer, std::nullopt);
-  if (!fetched && directory_.last_status() == 404) return SendOutcome::Status::unknown_user;
-  if (!fetched) return std::move(fetched).error();
-  const UserBundles& bundles = *fetched;
-  HUSH_ASSIGN(auto recorded, store_->get_identity(peer));
-  if (recorded && !(*recorded == bundles.identity_key)) {
-    HUSH_TRY(flag_identity_changed(peer, bundles.identity_key));
-    return SendOutcome::Status::identity_changed;
-  }
+// A peer we know no device of (first send, or every session archived by
+// accept_identity): one fetch of all its bundles, instead of a 409 round
+// trip that would name them. Peers with devices cost no fetch: a device that
+// re-registered (an account reset keeps device 1) is answered 410 instead.
+Result<SendOutcome::Status> Messenger::start_first_sessions(const std::string& peer) {
   HUSH_ASSIGN(auto devices, state_->devices(peer));
-  std::set<std::uint32_t> published;
-  for (const auto& bundle : bundles.devices) {
-    published.insert(bundle.device_id);
-    HUSH_ASSIGN(auto record, store_->load_session({peer, bundle.device_id}));
-    if (devices.contains(bundle.device_id) && record && record->has_current_state()) continue;
-    auto built = SessionBuilder(*store_, {peer, bundle.device_id}, rng_, clock()).process(bundle);
-    if (!built && built.code() == Errc::untrusted_identity) {
-      HUSH_TRY(flag_identity_changed(peer, bundles.identity_key));
-      return SendOutcome::Status::identity_changed;
+  if (!devices.empty()) return SendOutcome::Status::sent;
+  auto started = start_sessions(peer, std::nullopt);
+  if (!started && started.code() == Errc::untrusted_identity) return SendOutcome::Status::identity_changed;
+  if (!started && directory_.last_status() == 404) return SendOutcome::Status::unknown_user;
+  HUSH_TRY(started);
+  return SendOutcome::Status::sent;
+}
+
+// 410: these devices re-registered since our sessions with them were built
+// (their registration ids changed). The old sessions can no longer be
+// decrypted there: archive them and build new ones from fresh bundles,
+// where libhush's identity check reports an account reset under a new key
+// as untrusted_identity (the contact is flagged then).
+Result<SendOutcome::Status> Messenger::renew_stale_sessions(const std::string& peer,
+                                                            const std::vector<std::uint32_t>& stale) {
+  for (std::uint32_t device : stale) {
+    HUSH_ASSIGN(auto record, store_->load_session({peer, device}));
+    if (record && record->has_current_state()) {
+      record->archive_current_state();
+      HUSH_TRY(store_->store_session({peer, device}, *record));
     }
-    HUSH_TRY(built);
-    HUSH_TRY(state_->add_device(peer, bundle.device_id));
+    auto started = start_sessions(peer, device);
+    if (!started && started.code() == Errc::untrusted_identity) return SendOutcome::Status::identity_changed;
+    if (!started && directory_.last_status() == 404) {
+      // Gone since the 410: the next answer (409) sorts the device list out.
+      HUSH_TRY(state_->remove_device(peer, device));
+      continue;
+    }
+    HUSH_TRY(started);
   }
-  // Devices the directory no longer lists would only cost a 409.
-  for (std::uint32_t d : devices)
-    if (!published.contains(d)) HUSH_TRY(state_->remove_device(peer, d));
-  checked_peers_.insert(peer);
   return SendOutcome::Status::sent;
 }
 
@@ -415,8 +416,11 @@ Result<api::SendRequest> Messenger::encrypt_for_devices(const std::string& peer,
     if (!ciphertext && ciphertext.code() == Errc::untrusted_identity)
       HUSH_TRY(flag_identity_changed(peer, std::nullopt));
     if (!ciphertext) return std::move(ciphertext).error();
+    // The server compares it with the device's current one (410 when stale).
+    HUSH_ASSIGN(auto record, store_->load_session({peer, device}));
     auto* out = request.add_messages();
     out->set_destination_device(device);
+    out->set_destination_registration_id(record ? record->remote_registration_id() : 0);
     out->set_type(static_cast<std::uint32_t>(ciphertext->type));
     out->set_content(ciphertext->body.data(), ciphertext->body.size());
   }
@@ -427,10 +431,8 @@ Result<api::SendRequest> Messenger::encrypt_for_devices(const std::string& peer,
 Result<SendOutcome::Status> Messenger::send_one(const OutgoingRecord& message) {
   HUSH_ASSIGN(auto contact, state_->contact(message.peer));
   if (contact && contact->identity_changed) return SendOutcome::Status::identity_changed;
-  if (!checked_peers_.contains(message.peer)) {
-    HUSH_ASSIGN(auto checked, check_peer(message.peer));
-    if (checked != SendOutcome::Status::sent) return checked;
-  }
+  HUSH_ASSIGN(auto first, start_first_sessions(message.peer));
+  if (first != SendOutcome::Status::sent) return first;
   for (int attempt = 0;; ++attempt) {
     auto request = encrypt_for_devices(message.peer, message.plaintext.view());
     if (!request && request.code() == Errc::untrusted_identity) return SendOutcome::Status::identity_changed;
@@ -452,6 +454,15 @@ Result<SendOutcome::Status> Messenger::send_one(const OutgoingRecord& message) {
           if (!started && started.code() == Errc::untrusted_identity) return SendOutcome::Status::identity_changed;
           HUSH_TRY(started);
         }
+        continue;
+      }
+      case 410: {
+        if (attempt >= kMaxMismatchRetries) return make_error(Errc::bad_request, "devices keep re-registering (410)");
+        ++stats_.stale_retries;
+        const auto& stale = response.send().stale().stale_devices();
+        HUSH_ASSIGN(auto renewed,
+                    renew_stale_sessions(message.peer, std::vector<std::uint32_t>(stale.begin(), stale.end())));
+        if (renewed != SendOutcome::Status::sent) return renewed;
         continue;
       }
       case 400:
@@ -668,7 +679,6 @@ Result<void> Messenger::accept_identity(const std::string& peer) {
   contact->identity_changed = false;
   contact->verified = false;
   contact->new_identity.reset();
-  checked_peers_.erase(peer);
   return state_->save_contact(*contact);
 }
 

@@ -94,7 +94,19 @@ class ApiTest : public ::testing::Test {
   SendOutcome send(const User& from, const std::string& to, std::vector<std::uint32_t> devices,
                    std::size_t size = 10) {
     SendCommand c{to, 1, {}};
-    for (auto d : devices) c.messages.push_back(OutgoingCommand{d, 3, Bytes(size, 1)});
+    for (auto d : devices) c.messages.push_back(OutgoingCommand{d, 3, Bytes(size, 1), 0});
+    return relay(from, std::move(c));
+  }
+
+  // One message per (device, registration id the sender believes it has).
+  SendOutcome send_registered(const User& from, const std::string& to,
+                              std::vector<std::pair<std::uint32_t, std::uint32_t>> devices) {
+    SendCommand c{to, 1, {}};
+    for (auto [d, r] : devices) c.messages.push_back(OutgoingCommand{d, 3, Bytes(10, 1), r});
+    return relay(from, std::move(c));
+  }
+
+  SendOutcome relay(const User& from, SendCommand c) {
     std::promise<SendOutcome> p;
     relay_->send(DeviceKey{from.name, 1}, std::move(c), SteadyClock::now(), [&p](SendOutcome o) { p.set_value(o); });
     return p.get_future().get();
@@ -268,6 +280,23 @@ TEST_F(ApiTest, RelaySendErrors) {
   EXPECT_EQ(send(alice, "bob", {1}, config_.limits.max_envelope_bytes + 1).status, 413u);
   EXPECT_EQ(send(alice, "bob", {1, 1}).status, 400u);
   EXPECT_EQ(send(alice, "bob", {1}, 0).status, 400u);
+}
+
+TEST_F(ApiTest, RelayStaleRegistrationIdIs410AndEnqueuesNothing) {
+  const User alice = register_user("alice"), bob = register_user("bob");  // registration id 42
+  auto stale = send_registered(alice, "bob", {{1, 43}});
+  EXPECT_EQ(stale.status, 410u) << stale.message;
+  EXPECT_EQ(stale.stale, (std::vector<std::uint32_t>{1}));
+  EXPECT_TRUE(stale.ids.empty());
+  EXPECT_TRUE(db_->fetch_queue("bob", 1, 0, 10)->empty()) << "nothing is enqueued on 410";
+  // 409 wins: the device list is answered before the registration ids.
+  auto both = send_registered(alice, "bob", {{1, 43}, {2, 7}});
+  EXPECT_EQ(both.status, 409u);
+  EXPECT_EQ(both.mismatch.extra, (std::vector<std::uint32_t>{2}));
+  EXPECT_TRUE(both.stale.empty());
+  EXPECT_EQ(send_registered(alice, "bob", {{1, 42}}).status, 200u);
+  EXPECT_EQ(send_registered(alice, "bob", {{1, 0}}).status, 200u) << "0: not checked (old clients)";
+  EXPECT_EQ(db_->fetch_queue("bob", 1, 0, 10)->size(), 2u);
 }
 
 TEST_F(ApiTest, RelayFullQueueIs507) {

@@ -18,6 +18,13 @@ std::vector<DeviceRecord> devices(std::initializer_list<std::uint32_t> ids) {
   return out;
 }
 
+// Device d has registration id 100 + d.
+std::vector<DeviceRecord> registered(std::initializer_list<std::uint32_t> ids) {
+  std::vector<DeviceRecord> out;
+  for (auto id : ids) out.push_back(DeviceRecord{id, 100 + id, {}, 0});
+  return out;
+}
+
 TEST(MismatchTest, ExactMatchIsEmpty) {
   EXPECT_TRUE(compute_mismatch(devices({1, 2, 3}), {3, 1, 2}, std::nullopt).empty());
 }
@@ -33,6 +40,17 @@ TEST(MismatchTest, SenderNeedNotAddressItself) {
   auto m = compute_mismatch(devices({1, 2}), {1, 2}, 1u);
   EXPECT_EQ(m.extra, (std::vector<std::uint32_t>{1}));
   EXPECT_TRUE(m.missing.empty());
+}
+
+TEST(StaleTest, CurrentOrUnsetRegistrationIdsAreNotStale) {
+  EXPECT_TRUE(compute_stale(registered({1, 2}), {{1, 101}, {2, 102}}).empty());
+  EXPECT_TRUE(compute_stale(registered({1, 2}), {{1, 0}, {2, 0}}).empty()) << "0 means not given";
+}
+
+TEST(StaleTest, NamesDevicesWithAnOldRegistrationIdSorted) {
+  EXPECT_EQ(compute_stale(registered({1, 2, 3}), {{3, 7}, {1, 101}, {2, 7}}), (std::vector<std::uint32_t>{2, 3}));
+  // Unknown devices are the 409's business, not stale.
+  EXPECT_TRUE(compute_stale(registered({1}), {{1, 101}, {9, 5}}).empty());
 }
 
 TEST(MismatchTest, Duplicates) {
@@ -148,6 +166,7 @@ TEST(FrameCodecTest, DecodesSendAndAck) {
   m->set_destination_device(1);
   m->set_type(3);
   m->set_content("abc");
+  m->set_destination_registration_id(1234);
   const std::string wire = f.SerializeAsString();
   auto in = decode_request(wire.data(), wire.size());
   ASSERT_EQ(in.kind, IncomingRequest::Kind::send);
@@ -155,6 +174,7 @@ TEST(FrameCodecTest, DecodesSendAndAck) {
   EXPECT_EQ(in.send.destination_user, "bob");
   ASSERT_EQ(in.send.messages.size(), 1u);
   EXPECT_EQ(in.send.messages[0].content, (Bytes{'a', 'b', 'c'}));
+  EXPECT_EQ(in.send.messages[0].registration_id, 1234u);
 
   api::Frame a;
   a.mutable_request()->set_id(10);
@@ -185,13 +205,20 @@ TEST(FrameCodecTest, InvalidFramesSayWhy) {
 }
 
 TEST(FrameCodecTest, ResponsesCarryMismatch) {
-  SendOutcome o{409, "mismatched devices", {}, 0, {{1}, {4}}};
+  SendOutcome o{409, "mismatched devices", {}, 0, {{1}, {4}}, {}};
   api::Frame f;
   ASSERT_TRUE(f.ParseFromString(encode_send_response(7, o)));
   EXPECT_EQ(f.response().id(), 7u);
   EXPECT_EQ(f.response().status(), 409u);
   EXPECT_EQ(f.response().send().mismatched().missing_devices(0), 1u);
   EXPECT_EQ(f.response().send().mismatched().extra_devices(0), 4u);
+  EXPECT_FALSE(f.response().send().has_stale());
+  ASSERT_TRUE(f.ParseFromString(encode_send_response(8, SendOutcome{410, "stale devices", {}, 0, {}, {2, 5}})));
+  EXPECT_EQ(f.response().status(), 410u);
+  EXPECT_FALSE(f.response().send().has_mismatched());
+  EXPECT_EQ(std::vector<std::uint32_t>(f.response().send().stale().stale_devices().begin(),
+                                       f.response().send().stale().stale_devices().end()),
+            (std::vector<std::uint32_t>{2, 5}));
   ASSERT_TRUE(f.ParseFromString(encode_prekeys_low(3)));
   EXPECT_EQ(f.push().prekeys_low().remaining(), 3u);
   ASSERT_TRUE(f.ParseFromString(encode_queue_drained()));

@@ -34,6 +34,9 @@ class SessionRecord {
 
   bool has_current_state() const noexcept;
   std::size_t previous_state_count() const noexcept;
+  // The registration id the peer device had when the current state was
+  // built (from its bundle or PreKey message); 0 without a current state.
+  std::uint32_t remote_registration_id() const noexcept;
   // Moves the current state to the archive (clearing its pending prekey);
   // afterwards encrypt fails with no_session until a new session is built.
   void archive_current_state();

@@ -48,6 +48,9 @@ SessionRecord SessionRecord::clone() const {
 
 bool SessionRecord::has_current_state() const noexcept { return impl_->current.has_value(); }
 std::size_t SessionRecord::previous_state_count() const noexcept { return impl_->previous.size(); }
+std::uint32_t SessionRecord::remote_registration_id() const noexcept {
+  return impl_->current ? impl_->current->remote_registration_id : 0;
+}
 void SessionRecord::archive_current_state() { impl_->archive_current(); }
 
 SecretBytes SessionRecord::serialize() const {

@@ -82,6 +82,7 @@ IncomingRequest decode_request(const void* data, std::size_t size) {
         OutgoingCommand& c = in.send.messages.emplace_back();
         c.device = m.destination_device();
         c.type = m.type();
+        c.registration_id = m.destination_registration_id();
         c.content.assign(m.content().begin(), m.content().end());
       }
       break;
@@ -142,7 +143,7 @@ std::string encode_send_response(std::uint64_t id, const SendOutcome& outcome) {
   response.set_id(id);
   response.set_status(outcome.status);
   if (outcome.status != 200) response.set_message(outcome.message);
-  if (outcome.status == 200 || outcome.status == 409) {
+  if (outcome.status == 200 || outcome.status == 409 || outcome.status == 410) {
     auto& send = *response.mutable_send();
     for (const auto& e : outcome.ids) send.add_envelope_ids(e.data(), e.size());
     send.set_server_timestamp(outcome.server_timestamp);
@@ -150,6 +151,10 @@ std::string encode_send_response(std::uint64_t id, const SendOutcome& outcome) {
       auto& m = *send.mutable_mismatched();
       for (auto d : outcome.mismatch.missing) m.add_missing_devices(d);
       for (auto d : outcome.mismatch.extra) m.add_extra_devices(d);
+    }
+    if (outcome.status == 410) {
+      auto& s = *send.mutable_stale();
+      for (auto d : outcome.stale) s.add_stale_devices(d);
     }
   }
   return serialize(frame);

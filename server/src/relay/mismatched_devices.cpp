@@ -22,6 +22,19 @@ DeviceMismatch compute_mismatch(const std::vector<DeviceRecord>& current, const 
   return m;
 }
 
+std::vector<std::uint32_t> compute_stale(const std::vector<DeviceRecord>& current,
+                                         const std::vector<AddressedDevice>& addressed) {
+  std::vector<std::uint32_t> stale;
+  for (const auto& a : addressed) {
+    if (a.registration_id == 0) continue;
+    auto it = std::find_if(current.begin(), current.end(),
+                           [&](const DeviceRecord& d) { return d.device_id == a.device; });
+    if (it != current.end() && it->registration_id != a.registration_id) stale.push_back(a.device);
+  }
+  std::sort(stale.begin(), stale.end());
+  return stale;
+}
+
 bool has_duplicates(std::vector<std::uint32_t> addressed) {
   std::sort(addressed.begin(), addressed.end());
   return std::adjacent_find(addressed.begin(), addressed.end()) != addressed.end();

@@ -57,7 +57,7 @@ void RelayService::send(const DeviceKey& sender, SendCommand command, SteadyTime
     auto account = accounts_.get(command.destination_user);
     if (!account.ok()) {
       log::error("account_lookup_failed", {{"error", account.error().message}});
-      done(SendOutcome{500, "storage failure", {}, 0, {}});
+      done(SendOutcome{500, "storage failure", {}, 0, {}, {}});
       return;
     }
     send_to(sender, std::move(command), *account, received, std::move(done));
@@ -67,22 +67,33 @@ void RelayService::send(const DeviceKey& sender, SendCommand command, SteadyTime
 void RelayService::send_to(const DeviceKey& sender, SendCommand command, const AccountPtr& account,
                            SteadyTime received, std::function<void(SendOutcome)> done) {
   if (!account) {
-    done(SendOutcome{404, "unknown user", {}, 0, {}});
+    done(SendOutcome{404, "unknown user", {}, 0, {}, {}});
     return;
   }
   std::vector<std::uint32_t> addressed;
+  std::vector<AddressedDevice> registrations;
   addressed.reserve(command.messages.size());
-  for (const auto& m : command.messages) addressed.push_back(m.device);
+  registrations.reserve(command.messages.size());
+  for (const auto& m : command.messages) {
+    addressed.push_back(m.device);
+    registrations.push_back(AddressedDevice{m.device, m.registration_id});
+  }
   const std::optional<std::uint32_t> excluded =
       sender.user == command.destination_user ? std::optional<std::uint32_t>(sender.device) : std::nullopt;
   if (auto mismatch = compute_mismatch(account->devices, addressed, excluded); !mismatch.empty()) {
-    SendOutcome out{409, "mismatched devices", {}, 0, std::move(mismatch)};
+    SendOutcome out{409, "mismatched devices", {}, 0, std::move(mismatch), {}};
     done(std::move(out));
+    return;
+  }
+  // After 409: a device list that is wrong is answered first, so a 410
+  // names only devices the sender addresses rightly but with an old session.
+  if (auto stale = compute_stale(account->devices, registrations); !stale.empty()) {
+    done(SendOutcome{410, "stale devices", {}, 0, {}, std::move(stale)});
     return;
   }
   if (command.messages.empty()) {
     // Only possible when a device sends to its own single-device account.
-    done(SendOutcome{400, "no messages", {}, 0, {}});
+    done(SendOutcome{400, "no messages", {}, 0, {}, {}});
     return;
   }
 
@@ -112,19 +123,19 @@ void RelayService::send_to(const DeviceKey& sender, SendCommand command, const A
                    metrics_.commit_latency.observe(SteadyClock::now() - commit_start);
                    if (!r.ok()) {
                      log::error("enqueue_failed", {{"error", r.error().message}});
-                     done(SendOutcome{500, "storage failure", {}, 0, {}});
+                     done(SendOutcome{500, "storage failure", {}, 0, {}, {}});
                      return;
                    }
                    if (r->queue_full) {
                      log::info("queue_full", {{"user", r->full_user}, {"device", r->full_device}});
-                     done(SendOutcome{507, "destination queue is full", {}, 0, {}});
+                     done(SendOutcome{507, "destination queue is full", {}, 0, {}, {}});
                      return;
                    }
                    const auto n = static_cast<std::int64_t>(envelopes->size());
                    metrics_.envelopes_in.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
                    metrics_.queue_depth.fetch_add(n, std::memory_order_relaxed);
                    // Answer first: the sender's latency is the commit, the pushes follow at once.
-                   done(SendOutcome{200, {}, std::move(ids), now_ms, {}});
+                   done(SendOutcome{200, {}, std::move(ids), now_ms, {}, {}});
                    for (auto& e : *envelopes) {
                      DeviceKey key{e.destination_user, e.destination_device};
                      auto delivery = std::make_shared<Delivery>(Delivery{std::move(e), received});

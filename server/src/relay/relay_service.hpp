@@ -25,6 +25,7 @@ struct OutgoingCommand {
   std::uint32_t device = 0;
   std::uint32_t type = 0;
   Bytes content;
+  std::uint32_t registration_id = 0;  // the sender's view of the device's; 0: not checked
 };
 
 struct SendCommand {
@@ -34,11 +35,12 @@ struct SendCommand {
 };
 
 struct SendOutcome {
-  std::uint32_t status = 200;  // 200, 400, 404, 409, 413, 500, 507
+  std::uint32_t status = 200;  // 200, 400, 404, 409, 410, 413, 500, 507
   std::string message;
   std::vector<EnvelopeId> ids;  // in the order of SendCommand::messages
   std::uint64_t server_timestamp = 0;
   DeviceMismatch mismatch;  // status 409
+  std::vector<std::uint32_t> stale;  // status 410, ascending
 };
 
 struct StatusOutcome {

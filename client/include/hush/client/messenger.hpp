@@ -8,11 +8,14 @@
 // Sending: a message gets a random id and the sender's timestamp inside the
 // plaintext (message_format.hpp) and is written to the outbox. flush()
 // encrypts it once per device of the peer (sessions are set up on first use
-// by fetching every device's bundle), sends it, and moves it from the outbox
-// to the history only on the server's 200. A 409 fetches bundles for the
-// missing devices, forgets the extra ones and retries; a lost connection
-// leaves the message queued, and the next flush() (after a reconnect, or in
-// the next process) sends it again with the same id.
+// by fetching every device's bundle), sends it with the registration id each
+// session has for its device, and moves it from the outbox to the history
+// only on the server's 200. A 409 fetches bundles for the missing devices,
+// forgets the extra ones and retries; a 410 (the device re-registered, e.g.
+// the account was reset) archives the stale devices' sessions, fetches their
+// bundles and retries; a lost connection leaves the message queued, and the
+// next flush() (after a reconnect, or in the next process) sends it again
+// with the same id. A send to a peer with sessions fetches no bundle.
 //
 // Receiving, in this order (the crash-safety argument):
 //   1. decrypt against a CapturingStore: the advanced session is kept in
@@ -32,7 +35,9 @@
 //
 // Identity changes: libhush refuses a bundle (SessionBuilder::process) or a
 // PreKey message whose identity key differs from the one on record
-// (untrusted_identity). The contact is then flagged identity_changed:
+// (untrusted_identity); a reset account is met that way once the server's
+// 410 has the client fetch its new bundle. The contact is then flagged
+// identity_changed:
 // enqueue() refuses (untrusted_identity) and queued messages to it are
 // dropped as refused until accept_identity(); incoming envelopes from the
 // new key are reported (identity_changed event), recorded as undecryptable
@@ -130,6 +135,7 @@ struct MessengerStats {
   std::uint64_t sent = 0;                // messages the server acknowledged
   std::uint64_t send_attempts = 0;       // SendRequests issued, retries included
   std::uint64_t mismatch_retries = 0;    // 409 answers handled
+  std::uint64_t stale_retries = 0;       // 410 answers handled
   std::uint64_t received = 0;            // new messages recorded in the history
   std::uint64_t duplicates_dropped = 0;  // decrypted, but the message id was seen before
   std::uint64_t replays_dropped = 0;     // redelivered envelope whose keys were already used
@@ -269,9 +275,11 @@ class Messenger {
   // untrusted_identity flags the contact.
   Result<void> start_sessions(const std::string& peer, std::optional<std::uint32_t> device);
   Result<std::set<std::uint32_t>> peer_devices(const std::string& peer);
-  // Compares the directory's identity key for `peer` with ours and sets up
-  // sessions with devices we have none with; `sent` means "go ahead".
-  Result<SendOutcome::Status> check_peer(const std::string& peer);
+  // Sets up sessions with every device of a peer we know no device of;
+  // `sent` means "go ahead".
+  Result<SendOutcome::Status> start_first_sessions(const std::string& peer);
+  // The 410 answer: new sessions for `stale` devices; `sent`: retry.
+  Result<SendOutcome::Status> renew_stale_sessions(const std::string& peer, const std::vector<std::uint32_t>& stale);
   Result<api::SendRequest> encrypt_for_devices(const std::string& peer, ByteView plaintext);
   Result<SendOutcome::Status> send_one(const OutgoingRecord& message);
   // One envelope; true when it may be acknowledged.
@@ -297,7 +305,6 @@ class Messenger {
   std::unique_ptr<RelayClient> relay_;
   std::vector<ReceivedMessage> inbox_;
   std::vector<MessengerEvent> events_;
-  std::set<std::string> checked_peers_;  // check_peer() done in this process
   MessengerStats stats_;
   bool queue_drained_ = false;
 };
