@@ -35,9 +35,8 @@ class StaleDevicesTest : public E2eTest {
   void delete_account(const std::string& username) {
     ASSERT_EQ(server_->terminate(scaled(10s)).value_or(-1), 0);
     const auto out = dir() / "account-delete.out", err = dir() / "account-delete.err";
-    const auto status =
-        run({hushd_path().string(), "account", "delete", username, "--data-dir", data_dir().string()}, out, err,
-            scaled(10s));
+    const auto status = run({hushd_path().string(), "account", "delete", username, "--data-dir", data_dir().string()},
+                            out, err, scaled(10s));
     ASSERT_EQ(status, 0) << read_file(out) << read_file(err);
     ASSERT_NE(start_server(), nullptr);
   }

@@ -27,8 +27,8 @@ std::vector<std::uint32_t> compute_stale(const std::vector<DeviceRecord>& curren
   std::vector<std::uint32_t> stale;
   for (const auto& a : addressed) {
     if (a.registration_id == 0) continue;
-    auto it = std::find_if(current.begin(), current.end(),
-                           [&](const DeviceRecord& d) { return d.device_id == a.device; });
+    auto it =
+        std::find_if(current.begin(), current.end(), [&](const DeviceRecord& d) { return d.device_id == a.device; });
     if (it != current.end() && it->registration_id != a.registration_id) stale.push_back(a.device);
   }
   std::sort(stale.begin(), stale.end());

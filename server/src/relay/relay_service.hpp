@@ -39,7 +39,7 @@ struct SendOutcome {
   std::string message;
   std::vector<EnvelopeId> ids;  // in the order of SendCommand::messages
   std::uint64_t server_timestamp = 0;
-  DeviceMismatch mismatch;  // status 409
+  DeviceMismatch mismatch;           // status 409
   std::vector<std::uint32_t> stale;  // status 410, ascending
 };
 
