@@ -2,8 +2,9 @@
 # The README's test command: installs dependencies, then runs every test —
 #   1. the unit and scenario tests (GoogleTest via CTest), warnings as errors;
 #   2. the interop suite: build/bin/hush-interop against libsignal-client 0.65.4;
-#   3. libhush's unit tests and the interop suite again under AddressSanitizer
-#      + UndefinedBehaviorSanitizer;
+#   3. under AddressSanitizer + UndefinedBehaviorSanitizer: libhush's and
+#      hushd's unit and storage tests, the end-to-end tests against a
+#      sanitized hushd, and the interop suite against a sanitized driver;
 #   4. each libFuzzer target for a bounded time, seeded from interop/vectors.
 # Ends with one line "N passed, M failed" over all stages; exits non-zero on
 # any failure. HUSH_FUZZ_SECONDS (default 20) sets the time per fuzz target.
@@ -42,14 +43,17 @@ else
   failed=$((failed + 1))
 fi
 
-stage "libhush unit tests and the interop suite under AddressSanitizer + UndefinedBehaviorSanitizer"
-# The protocol library's tests, and the interop suite against a sanitized
-# driver (hostile inputs from libsignal's side with ASan/UBSan watching).
-asan_targets="hush_core_tests hush_store_tests hush-interop"
+stage "unit, end-to-end and interop tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+# The protocol library's and the server's tests, the end-to-end tests (their
+# hushd is the sanitized one from the same build: hostile clients, kill -9,
+# malformed frames with ASan/UBSan watching the server), and the interop
+# suite against a sanitized driver (hostile inputs from libsignal's side).
+asan_tests="hush_core_tests hush_store_tests hush_server_unit_tests hush_server_db_tests hush_e2e_tests"
+asan_targets="$asan_tests hushd hush-interop"
 if HUSH_TARGETS="$asan_targets" tools/build.sh build-asan -DHUSH_SANITIZERS=address,undefined \
      -DHUSH_BUILD_BENCH=OFF -DHUSH_WERROR=ON; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  for t in hush_core_tests hush_store_tests; do
+  for t in $asan_tests; do
     build-asan/bin/$t --gtest_brief=1 2>&1 | tee "$logdir/$t.asan.log" | tail -n 3
     n=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$logdir/$t.asan.log" | grep -Eo '[0-9]+$' || echo 0)
     f=$(grep -Eo '^\[  FAILED  \] [0-9]+ tests?, listed' "$logdir/$t.asan.log" | grep -Eo '^\[  FAILED  \] [0-9]+' | grep -Eo '[0-9]+$' || echo 0)
