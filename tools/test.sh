@@ -55,9 +55,13 @@ if HUSH_TARGETS="$asan_targets" tools/build.sh build-asan -DHUSH_SANITIZERS=addr
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   for t in $asan_tests; do
     build-asan/bin/$t --gtest_brief=1 2>&1 | tee "$logdir/$t.asan.log" | tail -n 3
+    # --gtest_brief prints no "N tests, listed below" summary: failures are
+    # what ran minus what passed or was skipped; no "ran" line means a crash.
+    ran=$(grep -Eo '^\[==========\] [0-9]+ tests? from .* ran' "$logdir/$t.asan.log" | grep -Eo '^\[==========\] [0-9]+' | grep -Eo '[0-9]+$' || true)
     n=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$logdir/$t.asan.log" | grep -Eo '[0-9]+$' || echo 0)
-    f=$(grep -Eo '^\[  FAILED  \] [0-9]+ tests?, listed' "$logdir/$t.asan.log" | grep -Eo '^\[  FAILED  \] [0-9]+' | grep -Eo '[0-9]+$' || echo 0)
-    if ! grep -q '^\[  PASSED  \]' "$logdir/$t.asan.log" && [ "$f" -eq 0 ]; then f=1; fi  # crashed
+    s=$(grep -cE '^\[  SKIPPED \] [A-Za-z]' "$logdir/$t.asan.log" || true)
+    if [ -z "$ran" ]; then f=1; else f=$((ran - n - s)); fi
+    grep -E '^\[  (FAILED  |SKIPPED )\] [A-Za-z]' "$logdir/$t.asan.log" || true
     passed=$((passed + n)); failed=$((failed + f))
   done
   node interop/suite/run.js --driver build-asan/bin/hush-interop 2>&1 | tee "$logdir/interop.asan.log" | grep -vE '^ok '

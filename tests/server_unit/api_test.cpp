@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "common/encoding.hpp"
 #include "db/sqlite_db.hpp"
@@ -243,6 +245,20 @@ class CollectingSink : public DeviceSink {
   std::mutex mutex;
   std::vector<DeliveryPtr> delivered;
   std::vector<std::uint32_t> low;
+
+  // The relay answers the sender first and pushes right after, on the
+  // writer's thread: wait (with a deadline) for `n` deliveries.
+  bool wait_for_deliveries(std::size_t n, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        if (delivered.size() >= n) return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
 };
 
 TEST_F(ApiTest, RelaySendCommitsThenPushesThenAckDeletes) {
@@ -253,9 +269,10 @@ TEST_F(ApiTest, RelaySendCommitsThenPushesThenAckDeletes) {
   auto out = send(alice, "bob", {1});
   ASSERT_EQ(out.status, 200u) << out.message;
   ASSERT_EQ(out.ids.size(), 1u);
+  ASSERT_TRUE(sink->wait_for_deliveries(1, std::chrono::seconds(5))) << "not pushed after the commit";
   {
     std::lock_guard lock(sink->mutex);
-    ASSERT_EQ(sink->delivered.size(), 1u) << "pushed once committed";
+    ASSERT_EQ(sink->delivered.size(), 1u) << "pushed once";
     EXPECT_EQ(sink->delivered[0]->envelope.id, out.ids[0]);
     EXPECT_EQ(sink->delivered[0]->envelope.source_user, "alice");
   }
