@@ -2,8 +2,10 @@
 // one port. `hushd [options]` serves; `hushd invite create` prints a new
 // registration invite. Every option also reads a HUSH_* environment
 // variable (docs/OPERATIONS.md).
-#include <CLI/CLI.hpp>
 #include <google/protobuf/stubs/logging.h>
+#include <CLI/CLI.hpp>
+
+#include <malloc.h>
 
 #include <csignal>
 #include <filesystem>
@@ -26,8 +28,8 @@ namespace {
 
 using namespace hush::server;
 
-void add_serve_options(CLI::App& app, ServerConfig& c, unsigned& header_timeout, unsigned& http_idle,
-                       unsigned& ws_idle, unsigned& grace) {
+void add_serve_options(CLI::App& app, ServerConfig& c, unsigned& header_timeout, unsigned& http_idle, unsigned& ws_idle,
+                       unsigned& grace) {
   Limits& l = c.limits;
   app.add_option("--address", c.address, "Listen address")->envname("HUSH_ADDRESS")->capture_default_str();
   app.add_option("--port", c.port, "Listen port (0: any free port, logged at start)")
@@ -35,7 +37,9 @@ void add_serve_options(CLI::App& app, ServerConfig& c, unsigned& header_timeout,
       ->capture_default_str();
   app.add_flag("--open-registration", c.open_registration, "Allow registration without an invite")
       ->envname("HUSH_OPEN_REGISTRATION");
-  app.add_option("--threads", c.threads, "I/O threads")->envname("HUSH_THREADS")->check(CLI::Range(1, 256))
+  app.add_option("--threads", c.threads, "I/O threads")
+      ->envname("HUSH_THREADS")
+      ->check(CLI::Range(1, 256))
       ->capture_default_str();
   app.add_option("--db-threads", c.db_threads, "Threads for blocking storage work")
       ->envname("HUSH_DB_THREADS")
@@ -194,8 +198,21 @@ int delete_account(const std::string& data_dir, const std::string& username) {
   return 0;
 }
 
+// glibc gives memory freed at the top of a heap back to the kernel (trim,
+// MADV_DONTNEED) and faults it in again on the next burst, and maps and
+// unmaps every allocation over its mmap threshold: together about 4% of
+// hushd's CPU at 20,000 envelopes/s (perf; docs/BENCHMARKS.md). A relay's
+// heap goes up and down with its traffic all the time, so hushd keeps up to
+// 64 MiB of free heap and serves allocations of up to 4 MiB (envelopes, a
+// replay page) from it.
+void keep_freed_memory() {
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+}
+
 int serve(ServerConfig& config) {
   log::set_level(*log::parse_level(config.log_level));
+  keep_freed_memory();
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     log::error("bad_config", {{"error", "--tls-cert and --tls-key go together"}});
     return 2;
@@ -230,6 +247,7 @@ int serve(ServerConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hush::server::SqliteDb::configure_library();
   hush::server::init_crypto();
   std::signal(SIGPIPE, SIG_IGN);
   google::protobuf::SetLogHandler(&protobuf_log);

@@ -82,5 +82,57 @@ TEST_F(OfflineDeliveryTest, QueueArrivesInOrderOnConnectAndOnlyUnackedComeAgain)
   EXPECT_TRUE(leftover.empty()) << leftover.size() << " acknowledged envelopes delivered again";
 }
 
+// A quiet ack (AckRequest.quiet) is answered only when it fails; the
+// envelopes it names are deleted all the same, and the next connection
+// (whose queue read waits for deletes not yet committed) does not get them.
+TEST_F(OfflineDeliveryTest, QuietAcksAreAnsweredOnlyWhenTheyFail) {
+  ASSERT_NE(start_server(), nullptr);
+  auto alice = register_messenger("alice");
+  auto bob = register_messenger("bob", /*connect=*/false);
+  ASSERT_TRUE(alice && bob);
+  constexpr std::size_t kQueued = 3;
+  for (std::size_t i = 0; i < kQueued; ++i) ASSERT_OK(alice->send("bob", marker()));
+
+  auto relay = client::RelayClient::connect(endpoint(), &bob->credentials());
+  ASSERT_OK(relay);
+  bool drained = false;
+  auto queued = drain(**relay, scaled(10s), drained);
+  ASSERT_TRUE(drained);
+  ASSERT_EQ(queued.size(), kQueued);
+
+  auto send_ack = [&](std::uint64_t id, const std::vector<std::string>& ids) {
+    api::Frame frame;
+    frame.mutable_request()->set_id(id);
+    auto* ack = frame.mutable_request()->mutable_ack();
+    for (const auto& e : ids) ack->add_envelope_ids(e);
+    ack->set_quiet(true);
+    const std::string bytes = frame.SerializeAsString();
+    return (*relay)->send_raw(as_bytes(bytes), true);
+  };
+  std::vector<std::string> ids;
+  for (const auto& e : queued) ids.push_back(e.id());
+  ASSERT_OK(send_ack(101, ids));
+  // Over the per-request limit (10,000 ids): refused, and so answered.
+  ASSERT_OK(send_ack(102, std::vector<std::string>(10'001, std::string(16, '\x01'))));
+
+  std::vector<api::Response> answers;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(2s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = (*relay)->next_unmatched_response(100ms);
+    ASSERT_OK(r);
+    if (r->has_value()) answers.push_back(**r);
+  }
+  ASSERT_EQ(answers.size(), 1u) << "a quiet ack that succeeded was answered";
+  EXPECT_EQ(answers[0].id(), 102u);
+  EXPECT_EQ(answers[0].status(), 400u);
+  (*relay)->close();
+
+  auto again = client::RelayClient::connect(endpoint(), &bob->credentials());
+  ASSERT_OK(again);
+  auto leftover = drain(**again, scaled(5s), drained);
+  EXPECT_TRUE(drained);
+  EXPECT_TRUE(leftover.empty()) << leftover.size() << " quietly acknowledged envelopes delivered again";
+}
+
 }  // namespace
 }  // namespace hush::e2e

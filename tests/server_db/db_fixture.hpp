@@ -155,7 +155,8 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// queue_depth must equal what the queue holds, for every device.
+// queue_depth must equal what the queue holds, for every device. A device
+// whose queue emptied keeps a row of zeros.
 inline void expect_depth_counters_exact(const std::filesystem::path& file) {
   RawDb raw(file);
   EXPECT_EQ(raw.query_int("SELECT count(*) FROM ("
@@ -165,6 +166,7 @@ inline void expect_depth_counters_exact(const std::filesystem::path& file) {
             0);
   EXPECT_EQ(raw.query_int("SELECT count(*) FROM ("
                           " SELECT destination_user, destination_device, envelopes, bytes FROM queue_depth"
+                          " WHERE envelopes <> 0 OR bytes <> 0"
                           " EXCEPT SELECT destination_user, destination_device, count(*), sum(length(content))"
                           " FROM queue GROUP BY 1, 2)"),
             0);

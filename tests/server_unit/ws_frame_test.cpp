@@ -101,6 +101,24 @@ TEST(WsFrameParserTest, ParsesMessagesAndControlFramesAtAnySplit) {
   }
 }
 
+// The unmask works eight bytes at a time: every byte value, at every mask
+// phase a split can leave, and tails shorter than a word come out right.
+TEST(WsFrameParserTest, UnmasksEveryByteAtEveryPhase) {
+  std::string payload;
+  for (int i = 0; i < 1021; ++i) payload.push_back(static_cast<char>((i * 37 + i / 256) & 0xff));
+  const Frame stream = client_frame(0x82, payload) + client_frame(0x82, payload.substr(0, 13)) +
+                       client_frame(0x82, payload.substr(5, 8)) + client_frame(0x82, payload.substr(9, 3));
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{9}, std::size_t{13}, stream.size()}) {
+    WsFrameParser p(1 << 20);
+    const auto seen = feed(p, stream, chunk);
+    ASSERT_EQ(seen.size(), 4u) << "chunk " << chunk;
+    EXPECT_EQ(seen[0].payload, payload) << "chunk " << chunk;
+    EXPECT_EQ(seen[1].payload, payload.substr(0, 13)) << "chunk " << chunk;
+    EXPECT_EQ(seen[2].payload, payload.substr(5, 8)) << "chunk " << chunk;
+    EXPECT_EQ(seen[3].payload, payload.substr(9, 3)) << "chunk " << chunk;
+  }
+}
+
 TEST(WsFrameParserTest, StopsAfterEachEventAndKeepsTheRest) {
   const Frame two = client_frame(0x82, "one") + client_frame(0x82, "two");
   WsFrameParser p(1024);

@@ -24,7 +24,9 @@ constexpr std::size_t kHeaderSize = 24;       // magic, sender u32, seq u64, sen
 
 // hushd: request ids of sends are odd, of acks even, so a Response tells
 // which it answers without a lookup.
-bool is_send_id(std::uint64_t id) { return id % 2 == 1; }
+bool is_send_id(std::uint64_t id) {
+  return id % 2 == 1;
+}
 
 void put_le(char* p, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>(v >> (8 * i));
@@ -85,7 +87,9 @@ Shard::Shard(const RunPlan& plan, RunProgress& progress, std::vector<unsigned> d
     c = plan_.options.target == Target::baseline ? alphabet[gen() % 64] : static_cast<char>(gen());
 }
 
-Shard::~Shard() { stop(); }
+Shard::~Shard() {
+  stop();
+}
 
 void Shard::connect_all() {
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(ioc_.get_executor());
@@ -256,6 +260,8 @@ void Shard::flush_acks(Device& d) {
   request->set_id(d.next_ack_id);
   d.next_ack_id += 2;
   for (auto& id : d.pending_acks) request->mutable_ack()->add_envelope_ids(std::move(id));
+  // Answered only if it fails (ack_failures); a client needs no more.
+  request->mutable_ack()->set_quiet(true);
   d.pending_acks.clear();
   d.conn->send(frame.SerializeAsString(), true);
 }
@@ -285,8 +291,8 @@ void Shard::start_sending() {
       if (!d.sender || !d.opened) continue;
       if (plan_.options.rate > 0) {
         // A random phase spreads the senders over the interval.
-        const auto phase = interval.count() > 0 ? std::chrono::nanoseconds(gen() % interval.count())
-                                                : std::chrono::nanoseconds(0);
+        const auto phase =
+            interval.count() > 0 ? std::chrono::nanoseconds(gen() % interval.count()) : std::chrono::nanoseconds(0);
         schedule(d, progress_.send_begin + phase);
       } else {
         d.timer.expires_at(progress_.send_begin);

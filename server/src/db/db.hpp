@@ -43,7 +43,7 @@ struct DeviceRecord {
 struct AccountRecord {
   std::int64_t account_id = 0;
   std::string username;
-  Bytes identity_key;  // 33 bytes, fixed at registration
+  Bytes identity_key;                 // 33 bytes, fixed at registration
   std::vector<DeviceRecord> devices;  // ascending device_id
 };
 
@@ -79,7 +79,7 @@ struct StoredEnvelope {
 };
 
 struct QueueLimits {
-  std::uint32_t max_envelopes = 10'000;          // per device
+  std::uint32_t max_envelopes = 10'000;           // per device
   std::uint64_t max_bytes = 64ull * 1024 * 1024;  // per device, content bytes
 };
 
@@ -95,27 +95,36 @@ struct QueueDepth {
 // call site. Any other Error is DbError::other.
 enum class DbError {
   other,
-  username_taken,     // create_account: the username exists
-  invalid_invite,     // create_account: unknown, expired or used invite
-  unknown_account,    // add_device: no such account
-  unknown_device,     // set_signed_prekey, add_prekeys: no such device
-  too_many_prekeys,   // add_prekeys: the device would hold more than max_stored
-  duplicate_envelope, // enqueue: an envelope id already queued (ids are random: a caller bug)
-  duplicate_invite,   // create_invite: the token hash exists
-  invalid_argument,   // a key, signature or hash of the wrong size
+  username_taken,      // create_account: the username exists
+  invalid_invite,      // create_account: unknown, expired or used invite
+  unknown_account,     // add_device: no such account
+  unknown_device,      // set_signed_prekey, add_prekeys: no such device
+  too_many_prekeys,    // add_prekeys: the device would hold more than max_stored
+  duplicate_envelope,  // enqueue: an envelope id already queued (ids are random: a caller bug)
+  duplicate_invite,    // create_invite: the token hash exists
+  invalid_argument,    // a key, signature or hash of the wrong size
 };
 
 constexpr std::string_view db_error_message(DbError e) noexcept {
   switch (e) {
-    case DbError::username_taken: return "username taken";
-    case DbError::invalid_invite: return "invalid or used invite";
-    case DbError::unknown_account: return "unknown account";
-    case DbError::unknown_device: return "unknown device";
-    case DbError::too_many_prekeys: return "too many prekeys";
-    case DbError::duplicate_envelope: return "duplicate envelope id";
-    case DbError::duplicate_invite: return "duplicate invite";
-    case DbError::invalid_argument: return "invalid argument size";
-    case DbError::other: break;
+    case DbError::username_taken:
+      return "username taken";
+    case DbError::invalid_invite:
+      return "invalid or used invite";
+    case DbError::unknown_account:
+      return "unknown account";
+    case DbError::unknown_device:
+      return "unknown device";
+    case DbError::too_many_prekeys:
+      return "too many prekeys";
+    case DbError::duplicate_envelope:
+      return "duplicate envelope id";
+    case DbError::duplicate_invite:
+      return "duplicate invite";
+    case DbError::invalid_argument:
+      return "invalid argument size";
+    case DbError::other:
+      break;
   }
   return "storage error";
 }
@@ -126,9 +135,9 @@ inline Error make_db_error(DbError e) {
 
 inline DbError db_error(const Error& error) noexcept {
   if (error.code != Errc::bad_request) return DbError::other;
-  for (auto e : {DbError::username_taken, DbError::invalid_invite, DbError::unknown_account, DbError::unknown_device,
-                 DbError::too_many_prekeys, DbError::duplicate_envelope, DbError::duplicate_invite,
-                 DbError::invalid_argument})
+  for (auto e :
+       {DbError::username_taken, DbError::invalid_invite, DbError::unknown_account, DbError::unknown_device,
+        DbError::too_many_prekeys, DbError::duplicate_envelope, DbError::duplicate_invite, DbError::invalid_argument})
     if (error.message == db_error_message(e)) return e;
   return DbError::other;
 }
@@ -213,7 +222,7 @@ class Db {
   // one thread are applied in submission order.
   //
   // Where `done` runs is the implementation's choice: SqliteDb calls it on
-  // its writer thread, so it must be quick and must not block (post the
+  // its writer thread or its completion executor (below), so it must be quick and must not block (post the
   // result to your executor) and must not call blocking Db write methods
   // (SqliteDb refuses those there with Errc::bad_request rather than
   // deadlock). It must not throw. The defaults below run the blocking call
@@ -233,6 +242,11 @@ class Db {
                                     EnqueueDone done) {
     enqueue_async(std::vector<StoredEnvelope>(*envelopes), limits, std::move(done));
   }
+  // The one relaxed write: `done` may run before the delete is fsynced (it
+  // is committed, and survives a crash of hushd; power loss before the next
+  // durable commit may undo it, i.e. redeliver envelopes the device already
+  // acknowledged, which clients dedupe). Later fetch_queue and queue_depth
+  // calls see it.
   virtual void delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
                                       WriteDone done) {
     done(delete_envelopes(username, device_id, ids));
@@ -240,6 +254,14 @@ class Db {
   virtual void claim_bundles_async(std::int64_t account_id, std::vector<std::uint32_t> device_ids, ClaimDone done) {
     done(claim_bundles(account_id, device_ids));
   }
+
+  // Where the async calls' `done` runs from now on: `executor` is given a
+  // closure that runs a group of completions in order (SqliteDb: one per
+  // group commit), and must run it soon on a thread of its choice, without
+  // blocking the caller. An empty function restores the default. The server
+  // passes its I/O context, so a commit of many envelopes wakes its I/O
+  // thread once. Implementations without a writer thread may ignore it.
+  virtual void set_completion_executor(std::function<void(std::function<void()>)> executor) { (void)executor; }
 };
 
 }  // namespace hush::server

@@ -59,6 +59,11 @@ Error writer_thread_misuse() {
                     "use an async method or post the work elsewhere");
 }
 
+// The async calls complete on the completion executor, when one is set.
+constexpr db_detail::WriteOpKind kDeferred{.relaxed = false, .urgent = false, .deferred = true};
+// The relay's deletes on ack: no fsync of their own (writer.hpp).
+constexpr db_detail::WriteOpKind kRelaxedDeferred{.relaxed = true, .urgent = false, .deferred = true};
+
 }  // namespace
 
 template <typename T, typename Fn>
@@ -69,6 +74,12 @@ Result<T> SqliteDb::write_and_wait(Fn fn) {
     writer_->submit<T>(std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); });
     return waiter->wait();
   });
+}
+
+void SqliteDb::configure_library() noexcept {
+  // SQLITE_MISUSE if the library is already initialized: then it stays on,
+  // which is correct, only slower.
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::filesystem::path& data_dir,
@@ -93,9 +104,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open_impl(const std::filesystem::pat
   HUSH_ASSIGN(auto writer_connection, db_detail::open_writer(file, settings));
   auto readers = std::make_unique<db_detail::ReaderPool>(file, settings, options.max_idle_readers);
   // One reader now, so a problem with read connections shows at open.
-  {
-    HUSH_ASSIGN(auto lease, readers->acquire());
-  }
+  { HUSH_ASSIGN(auto lease, readers->acquire()); }
   HUSH_ASSIGN(auto checkpointer,
               db_detail::Checkpointer::start(file, settings, options.checkpoint_pages, 8 * options.checkpoint_pages));
   checkpointer->attach(writer_connection->db.get());  // before the writer thread exists
@@ -112,7 +121,8 @@ SqliteDb::~SqliteDb() = default;
 
 SqliteDb::WriterCounters SqliteDb::writer_counters() const noexcept {
   auto s = writer_->stats();
-  return WriterCounters{s.batches, s.ops, s.failed_batches, checkpointer_->checkpoints(), s.savepoint_retries};
+  return WriterCounters{s.batches,        s.ops, s.failed_batches, checkpointer_->checkpoints(), s.savepoint_retries,
+                        s.relaxed_batches};
 }
 
 // --- Directory ------------------------------------------------------------------
@@ -132,10 +142,9 @@ Result<bool> SqliteDb::delete_account(const std::string& username) {
 Result<AccountRecord> SqliteDb::create_account(const std::string& username, ByteView identity_key,
                                                const DeviceRecord& first_device,
                                                const std::optional<SecretHash>& invite, std::uint64_t now_ms) {
-  return write_and_wait<AccountRecord>(
-      [&](WriterConnection& w) {
-        return db_detail::apply_create_account(w, username, identity_key, first_device, invite, now_ms);
-      });
+  return write_and_wait<AccountRecord>([&](WriterConnection& w) {
+    return db_detail::apply_create_account(w, username, identity_key, first_device, invite, now_ms);
+  });
 }
 
 Result<std::uint32_t> SqliteDb::add_device(std::int64_t account_id, const DeviceRecord& device) {
@@ -158,9 +167,8 @@ Result<void> SqliteDb::set_signed_prekey(std::int64_t account_id, std::uint32_t 
 
 Result<void> SqliteDb::add_prekeys(std::int64_t account_id, std::uint32_t device_id,
                                    const std::vector<PreKeyEntry>& keys, std::uint32_t max_stored) {
-  return write_and_wait<void>([&](WriterConnection& w) {
-    return db_detail::apply_add_prekeys(w, account_id, device_id, keys, max_stored);
-  });
+  return write_and_wait<void>(
+      [&](WriterConnection& w) { return db_detail::apply_add_prekeys(w, account_id, device_id, keys, max_stored); });
 }
 
 Result<std::uint32_t> SqliteDb::prekey_count(std::int64_t account_id, std::uint32_t device_id) {
@@ -181,37 +189,52 @@ void SqliteDb::claim_bundles_async(std::int64_t account_id, std::vector<std::uin
       [account_id, ids = std::move(device_ids)](WriterConnection& w) {
         return db_detail::apply_claim_bundles(w, account_id, ids);
       },
-      std::move(done));
+      std::move(done), kDeferred);
 }
 
 // --- Queues -----------------------------------------------------------------------
 
-Result<Db::EnqueueOutcome> SqliteDb::enqueue(const std::vector<StoredEnvelope>& envelopes,
-                                             const QueueLimits& limits) {
+Result<Db::EnqueueOutcome> SqliteDb::enqueue(const std::vector<StoredEnvelope>& envelopes, const QueueLimits& limits) {
   if (envelopes.empty()) return EnqueueOutcome{};
   return write_and_wait<EnqueueOutcome>(
       [&](WriterConnection& w) { return db_detail::apply_enqueue(w, envelopes, limits); });
 }
 
 void SqliteDb::enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) {
-  writer_->submit<EnqueueOutcome>(
-      [envelopes = std::move(envelopes), limits](WriterConnection& w) {
-        return db_detail::apply_enqueue(w, envelopes, limits);
-      },
-      std::move(done));
+  writer_->submit<EnqueueOutcome>([envelopes = std::move(envelopes), limits](
+                                      WriterConnection& w) { return db_detail::apply_enqueue(w, envelopes, limits); },
+                                  std::move(done), kDeferred);
 }
 
 void SqliteDb::enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, QueueLimits limits,
                                     EnqueueDone done) {
-  writer_->submit<EnqueueOutcome>(
-      [envelopes = std::move(envelopes), limits](WriterConnection& w) {
-        return db_detail::apply_enqueue(w, *envelopes, limits);
-      },
-      std::move(done));
+  writer_->submit<EnqueueOutcome>([envelopes = std::move(envelopes), limits](
+                                      WriterConnection& w) { return db_detail::apply_enqueue(w, *envelopes, limits); },
+                                  std::move(done), kDeferred);
+}
+
+Result<void> SqliteDb::commit_relaxed() {
+  if (writer_->relaxed_uncommitted() == 0) return Ok{};
+  if (writer_->on_writer_thread()) return writer_thread_misuse();
+  // An urgent no-op: ops apply in order, so once it has committed, every
+  // relaxed op submitted before it has too.
+  return without_exceptions([&]() -> Result<void> {
+    auto waiter = std::make_shared<Waiter<void>>();
+    writer_->submit<void>([](WriterConnection&) -> Result<void> { return Ok{}; },
+                          [waiter](Result<void> r) { waiter->set(std::move(r)); },
+                          db_detail::WriteOpKind{.relaxed = true, .urgent = true, .deferred = false});
+    return waiter->wait();
+  });
+}
+
+void SqliteDb::set_completion_executor(std::function<void(std::function<void()>)> executor) {
+  writer_->set_completion_executor(std::move(executor));
 }
 
 Result<std::vector<Db::QueuedEnvelope>> SqliteDb::fetch_queue(const std::string& username, std::uint32_t device_id,
                                                               std::uint64_t after_seq, std::size_t limit) {
+  // A queue read sees the deletes of acks already answered.
+  HUSH_TRY(commit_relaxed());
   return without_exceptions([&]() -> Result<std::vector<QueuedEnvelope>> {
     HUSH_ASSIGN(auto lease, readers_->acquire());
     return db_detail::read_queue(*lease, username, device_id, after_seq, limit);
@@ -231,10 +254,11 @@ void SqliteDb::delete_envelopes_async(std::string username, std::uint32_t device
       [username = std::move(username), device_id, ids = std::move(ids)](WriterConnection& w) {
         return db_detail::apply_delete_envelopes(w, username, device_id, ids);
       },
-      std::move(done));
+      std::move(done), kRelaxedDeferred);
 }
 
 Result<QueueDepth> SqliteDb::queue_depth(const std::string& username, std::uint32_t device_id) {
+  HUSH_TRY(commit_relaxed());
   return without_exceptions([&]() -> Result<QueueDepth> {
     HUSH_ASSIGN(auto lease, readers_->acquire());
     return db_detail::read_queue_depth(*lease, username, device_id);

@@ -43,6 +43,11 @@ class SqliteDb final : public Db {
  public:
   static constexpr const char* kFileName = "hushd.db";
 
+  // Process-wide SQLite settings; call once, before anything opens a
+  // database. Turns off SQLite's memory statistics, which take a global
+  // mutex on every allocation and free (hushd reads none of them).
+  static void configure_library() noexcept;
+
   // Opens (creating if needed) data_dir/hushd.db: the directory is created
   // 0700, the file (and -wal/-shm) set to 0600, WAL and synchronous=FULL
   // applied, missing migrations run, the writer thread started.
@@ -81,22 +86,30 @@ class SqliteDb final : public Db {
                                 const std::vector<EnvelopeId>& ids) override;
   Result<QueueDepth> queue_depth(const std::string& username, std::uint32_t device_id) override;
 
-  // Non-blocking: `done` runs on the writer thread once the batch holding
-  // this write has committed (or failed). See db.hpp for the rules.
+  // Non-blocking: `done` runs once the batch holding this write has
+  // committed (or failed): on the completion executor if one is set, else on
+  // the writer thread. See db.hpp for the rules.
   void enqueue_async(std::vector<StoredEnvelope> envelopes, QueueLimits limits, EnqueueDone done) override;
   void enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnvelope>> envelopes, QueueLimits limits,
                             EnqueueDone done) override;
   void delete_envelopes_async(std::string username, std::uint32_t device_id, std::vector<EnvelopeId> ids,
                               WriteDone done) override;
   void claim_bundles_async(std::int64_t account_id, std::vector<std::uint32_t> device_ids, ClaimDone done) override;
+  void set_completion_executor(std::function<void(std::function<void()>)> executor) override;
+
+  // Commits the relaxed writes submitted so far (deletes on ack, which wait
+  // up to a few milliseconds for a batch to share) and returns when they
+  // are. fetch_queue and queue_depth call it first.
+  Result<void> commit_relaxed();
 
   // Group-commit counters since open (for /metrics and tests).
   struct WriterCounters {
-    std::uint64_t batches = 0;         // committed transactions (one WAL fsync each)
-    std::uint64_t ops = 0;             // write calls completed by them
-    std::uint64_t failed_batches = 0;  // transactions that failed as a whole
-    std::uint64_t checkpoints = 0;     // background WAL checkpoints completed
+    std::uint64_t batches = 0;            // committed transactions (one WAL fsync each, but relaxed_batches)
+    std::uint64_t ops = 0;                // write calls completed by them
+    std::uint64_t failed_batches = 0;     // transactions that failed as a whole
+    std::uint64_t checkpoints = 0;        // background WAL checkpoints completed
     std::uint64_t savepoint_retries = 0;  // batches run again with per-op savepoints
+    std::uint64_t relaxed_batches = 0;    // of `batches`, committed without the fsync (relaxed deletes only)
   };
   WriterCounters writer_counters() const noexcept;
 

@@ -8,6 +8,8 @@ Result<void> WriterConnection::prepare() {
   // want of a lock (only another process could hold it; busy_timeout waits).
   HUSH_TRY(begin.prepare(h, "begin batch", "BEGIN IMMEDIATE"));
   HUSH_TRY(commit.prepare(h, "commit batch", "COMMIT"));
+  HUSH_TRY(sync_normal.prepare(h, "relax synchronous", "PRAGMA synchronous = NORMAL"));
+  HUSH_TRY(sync_full.prepare(h, "restore synchronous", "PRAGMA synchronous = FULL"));
   // One savepoint per op, released or rolled back before the next op starts,
   // so a failed op undoes only its own writes.
   HUSH_TRY(savepoint.prepare(h, "savepoint", "SAVEPOINT op"));
@@ -68,11 +70,6 @@ Result<void> WriterConnection::prepare() {
   HUSH_TRY(depth_sub.prepare(h, "subtract queue depth",
                              "UPDATE queue_depth SET envelopes = envelopes - ?3, bytes = bytes - ?4 "
                              "WHERE destination_user = ?1 AND destination_device = ?2 RETURNING envelopes"));
-  // Empty queues leave no row behind, so the table is as small as the set
-  // of devices with something queued.
-  HUSH_TRY(depth_drop_empty.prepare(h, "drop empty queue depth",
-                                    "DELETE FROM queue_depth WHERE destination_user = ?1 AND "
-                                    "destination_device = ?2 AND envelopes = 0"));
   HUSH_TRY(queue_insert.prepare(h, "enqueue",
                                 "INSERT INTO queue (destination_user, destination_device, envelope_id, type, "
                                 "source_user, source_device, client_ts, server_ts, content) "
@@ -93,8 +90,8 @@ Result<void> ReaderConnection::prepare() {
   HUSH_TRY(list_devices.prepare(h, "find_account devices",
                                 "SELECT device_id, registration_id, secret_hash, created_ms FROM devices "
                                 "WHERE account_id = ?1 ORDER BY device_id"));
-  HUSH_TRY(prekey_count.prepare(h, "prekey_count",
-                                "SELECT count(*) FROM prekeys WHERE account_id = ?1 AND device_id = ?2"));
+  HUSH_TRY(
+      prekey_count.prepare(h, "prekey_count", "SELECT count(*) FROM prekeys WHERE account_id = ?1 AND device_id = ?2"));
   // Served by the (destination_user, destination_device, seq) index: a range
   // scan in seq order, no sort.
   HUSH_TRY(fetch_queue.prepare(h, "fetch_queue",

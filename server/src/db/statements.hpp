@@ -19,6 +19,9 @@ struct WriterConnection {
   Statement savepoint;
   Statement release;
   Statement rollback_to;
+  // Around a batch of relaxed ops only (writer.hpp): COMMIT without the fsync.
+  Statement sync_normal;
+  Statement sync_full;
 
   // Directory (directory_writes.cpp).
   Statement insert_invite;
@@ -38,7 +41,6 @@ struct WriterConnection {
   Statement depth_get;
   Statement depth_add;
   Statement depth_sub;
-  Statement depth_drop_empty;
   Statement queue_insert;
   Statement queue_delete;
 

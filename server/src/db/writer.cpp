@@ -15,6 +15,8 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 void GroupCommitWriter::submit(std::unique_ptr<WriteOp> op) noexcept {
+  const WriteOpKind kind = op->kind();
+  const bool due = !kind.relaxed || kind.urgent;
   bool notify = false;
   bool closed = false;
   try {
@@ -23,7 +25,13 @@ void GroupCommitWriter::submit(std::unique_ptr<WriteOp> op) noexcept {
       closed = true;
     } else {
       pending_.push_back(std::move(op));
-      notify = writer_idle_;
+      if (due) ++pending_due_;
+      if (kind.relaxed) relaxed_uncommitted_.fetch_add(1, std::memory_order_relaxed);
+      // Only a sleeping writer needs a wake-up; a busy one takes the op with
+      // its next batch. Saves a futex call per op under load. A relaxed op
+      // wakes it only to start its kRelaxedDelay wait, or when enough of
+      // them have gathered.
+      notify = waiting_ == Waiting::any || (waiting_ == Waiting::due && (due || batch_due()));
     }
   } catch (...) {  // deque growth failed; `op` is still ours
     op->fail(make_error(Errc::storage, "out of memory"));
@@ -33,9 +41,16 @@ void GroupCommitWriter::submit(std::unique_ptr<WriteOp> op) noexcept {
     op->fail(make_error(Errc::storage, "database is closed"));
     return;
   }
-  // Only a sleeping writer needs a wake-up; a busy one takes the op with its
-  // next batch. Saves a futex call per op under load.
   if (notify) wake_.notify_one();
+}
+
+void GroupCommitWriter::set_completion_executor(CompletionExecutor executor) noexcept {
+  std::lock_guard lock(mu_);
+  executor_ = std::move(executor);
+}
+
+bool GroupCommitWriter::batch_due() const noexcept {
+  return pending_due_ > 0 || stopping_ || pending_.size() >= kRelaxedBatch;
 }
 
 void GroupCommitWriter::stop() noexcept {
@@ -49,7 +64,8 @@ void GroupCommitWriter::stop() noexcept {
 }
 
 WriterStats GroupCommitWriter::stats() const noexcept {
-  return WriterStats{batches_.load(), ops_.load(), failed_batches_.load(), savepoint_retries_.load()};
+  return WriterStats{batches_.load(), ops_.load(), failed_batches_.load(), savepoint_retries_.load(),
+                     relaxed_batches_.load()};
 }
 
 void GroupCommitWriter::run() noexcept {
@@ -57,27 +73,82 @@ void GroupCommitWriter::run() noexcept {
   std::vector<std::unique_ptr<WriteOp>> batch;
   batch.reserve(max_batch_ops_);  // so taking a batch below never allocates
   for (;;) {
+    bool durable = false;
+    std::size_t relaxed = 0;
+    CompletionExecutor executor;
     {
       std::unique_lock lock(mu_);
-      while (pending_.empty() && !stopping_) {
-        writer_idle_ = true;
-        wake_.wait(lock);
-        writer_idle_ = false;
+      while (!batch_due()) {
+        if (pending_.empty()) {
+          waiting_ = Waiting::any;
+          wake_.wait(lock);
+        } else {
+          // Relaxed ops only: give a durable op the chance to carry them.
+          waiting_ = Waiting::due;
+          const bool timed_out = wake_.wait_for(lock, kRelaxedDelay) == std::cv_status::timeout;
+          if (timed_out && !pending_.empty()) {
+            waiting_ = Waiting::no;
+            break;
+          }
+        }
+        waiting_ = Waiting::no;
       }
-      if (pending_.empty()) return;  // stopping, and everything queued is done
+      waiting_ = Waiting::no;
+      if (pending_.empty()) {  // stopping, and everything queued is done
+        // The connection's close may checkpoint: with FULL, as always.
+        if (relaxed_sync_) (void)StatementUse(conn_->sync_full).run();
+        return;
+      }
       // Everything that queued up during the previous batch's fsync goes
       // into this one: that is the group in group commit.
       auto n = std::min(pending_.size(), max_batch_ops_);
       auto end = pending_.begin() + static_cast<std::ptrdiff_t>(n);
       std::move(pending_.begin(), end, std::back_inserter(batch));
       pending_.erase(pending_.begin(), end);
+      for (const auto& op : batch) {
+        if (op->kind().relaxed) {
+          ++relaxed;
+        } else {
+          durable = true;
+        }
+        if (!op->kind().relaxed || op->kind().urgent) --pending_due_;
+      }
+      executor = executor_;
     }
-    run_batch(batch);
+    run_batch(batch, durable, executor);
     batch.clear();
+    relaxed_uncommitted_.fetch_sub(relaxed, std::memory_order_release);
   }
 }
 
-void GroupCommitWriter::run_batch(std::vector<std::unique_ptr<WriteOp>>& batch) noexcept {
+void GroupCommitWriter::complete_all(std::vector<std::unique_ptr<WriteOp>>& batch,
+                                     const CompletionExecutor& executor) noexcept {
+  std::shared_ptr<std::vector<std::unique_ptr<WriteOp>>> deferred;
+  for (auto& op : batch) {
+    if (executor && op->kind().deferred) {
+      try {
+        if (!deferred) deferred = std::make_shared<std::vector<std::unique_ptr<WriteOp>>>();
+        deferred->push_back(std::move(op));
+        continue;
+      } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory: complete it here instead
+      }
+    }
+    op->complete();
+  }
+  if (!deferred) return;
+  try {
+    executor([deferred] {
+      for (auto& op : *deferred) op->complete();
+    });
+  } catch (...) {  // the executor could not take it: complete them here, in order
+    for (auto& op : *deferred) {
+      if (op) op->complete();
+    }
+  }
+}
+
+void GroupCommitWriter::run_batch(std::vector<std::unique_ptr<WriteOp>>& batch, bool durable,
+                                  const CompletionExecutor& executor) noexcept {
   WriterConnection& w = *conn_;
   // Nothing of the batch is committed: every op fails with the same error.
   auto fail_all = [&](const Error& error) {
@@ -93,6 +164,20 @@ void GroupCommitWriter::run_batch(std::vector<std::unique_ptr<WriteOp>>& batch) 
   // failed after a write of its own (a duplicate envelope id half-way
   // through a send) needs its savepoint: then the whole batch is rolled
   // back and applied again, each op inside its own savepoint.
+  // Relaxed ops alone commit without the fsync (synchronous=NORMAL: the WAL
+  // is written but not synced); any durable op makes it a full commit,
+  // whose fsync also covers every relaxed commit before it. The setting
+  // stays until a batch needs the other one; a durable batch never runs
+  // unless FULL was set successfully.
+  if (durable == relaxed_sync_) {
+    if (auto r = StatementUse(durable ? w.sync_full : w.sync_normal).run(); !r) {
+      failed_batches_.fetch_add(1, std::memory_order_relaxed);
+      for (auto& op : batch) op->fail(r.error());
+      return;
+    }
+    relaxed_sync_ = !durable;
+  }
+
   for (const bool savepoints : {false, true}) {
     if (auto r = StatementUse(w.begin).run(); !r) return fail_all(r.error());
     bool retry_with_savepoints = false;
@@ -131,8 +216,9 @@ void GroupCommitWriter::run_batch(std::vector<std::unique_ptr<WriteOp>>& batch) 
     // batch's commit frame) is fsynced. Only now may anyone see a result.
     if (auto r = StatementUse(w.commit).run(); !r) return fail_all(r.error());
     batches_.fetch_add(1, std::memory_order_relaxed);
+    if (!durable) relaxed_batches_.fetch_add(1, std::memory_order_relaxed);
     ops_.fetch_add(batch.size(), std::memory_order_relaxed);
-    for (auto& op : batch) op->complete();
+    complete_all(batch, executor);
     return;
   }
 }

@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "common/log.hpp"
-#include "relay/frame_codec.hpp"
-#include "relay/replay_merger.hpp"
 #include "net/beast_websocket.hpp"
 #include "net/raw_websocket.hpp"
 #include "net/websocket_start.hpp"
+#include "relay/frame_codec.hpp"
+#include "relay/replay_merger.hpp"
 
 namespace hush::server::net {
 namespace {
@@ -51,8 +51,7 @@ std::size_t max_message(const Limits& limits) {
 
 // Transport: RawWebSocket<Self> or BeastWebSocket<Self, NextLayer>.
 template <template <class> class Transport>
-class WebSocketSession final : public DeviceSink,
-                               public std::enable_shared_from_this<WebSocketSession<Transport>> {
+class WebSocketSession final : public DeviceSink, public std::enable_shared_from_this<WebSocketSession<Transport>> {
  public:
   template <class Arg>
   WebSocketSession(Arg&& next_layer, ConnectionTicket ticket, AuthenticatedDevice device, NetContext& ctx)
@@ -71,9 +70,8 @@ class WebSocketSession final : public DeviceSink,
 
   // DeviceSink: any thread; hop onto this connection's strand.
   void deliver(DeliveryPtr delivery) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), delivery = std::move(delivery)] {
-      self->on_live(delivery);
-    });
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), delivery = std::move(delivery)] { self->on_live(delivery); });
   }
   void prekeys_low(std::uint32_t remaining) override {
     asio::post(ws_.get_executor(), [self = this->shared_from_this(), remaining] {
@@ -110,8 +108,7 @@ class WebSocketSession final : public DeviceSink,
     fetching_ = true;
     ctx_.services.relay.fetch_page(
         key_, merger_.after_seq(), [self = this->shared_from_this()](Result<std::vector<Db::QueuedEnvelope>> r) {
-          asio::post(self->ws_.get_executor(),
-                     [self, r = std::move(r)]() mutable { self->on_page(std::move(r)); });
+          asio::post(self->ws_.get_executor(), [self, r = std::move(r)]() mutable { self->on_page(std::move(r)); });
         });
   }
 
@@ -156,9 +153,7 @@ class WebSocketSession final : public DeviceSink,
     if (merger_.accept_live(delivery)) enqueue_delivery(*delivery);
   }
 
-  void enqueue_delivery(const Delivery& d) {
-    enqueue(Outgoing{encode_push_envelope(d.envelope), d.received, true});
-  }
+  void enqueue_delivery(const Delivery& d) { enqueue(Outgoing{encode_push_envelope(d.envelope), d.received, true}); }
 
   // --- Reading requests ---------------------------------------------------
   void do_read() {
@@ -198,22 +193,24 @@ class WebSocketSession final : public DeviceSink,
         break;
       case IncomingRequest::Kind::ack:
         ++inflight_;
-        ctx_.services.relay.ack(key_, std::move(request.ack_ids),
-                                [self = this->shared_from_this(), id = request.id](StatusOutcome outcome) {
-                                  asio::post(self->ws_.get_executor(), [self, id, outcome = std::move(outcome)] {
-                                    self->on_done(encode_status_response(id, outcome.status, outcome.message),
-                                                  outcome.status);
-                                  });
-                                });
+        ctx_.services.relay.ack(
+            key_, std::move(request.ack_ids),
+            [self = this->shared_from_this(), id = request.id, quiet = request.ack_quiet](StatusOutcome outcome) {
+              asio::post(self->ws_.get_executor(), [self, id, quiet, outcome = std::move(outcome)] {
+                if (quiet && outcome.status == 200) return self->on_done({}, outcome.status);
+                self->on_done(encode_status_response(id, outcome.status, outcome.message), outcome.status);
+              });
+            });
         break;
     }
     if (inflight_ < ctx_.limits().max_inflight_requests) do_read();
   }
 
+  // An empty response: nothing to answer (a quiet ack that succeeded).
   void on_done(std::string response, std::uint32_t status) {
     --inflight_;
     if (status >= 400 && status < 500) ctx_.services.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-    enqueue(Outgoing{std::move(response)});
+    if (!response.empty()) enqueue(Outgoing{std::move(response)});
     if (inflight_ < ctx_.limits().max_inflight_requests) do_read();
   }
 
@@ -327,10 +324,10 @@ void start_websocket_session(PlainStream&& stream, Request&& request, Connection
   session->run(std::move(request));
 }
 
-void start_websocket_session(TlsStream&& stream, Request&& request, ConnectionTicket ticket,
-                             AuthenticatedDevice device, NetContext& ctx) {
-  auto session = std::make_shared<WebSocketSession<TlsWebSocket>>(std::move(stream), std::move(ticket),
-                                                                  std::move(device), ctx);
+void start_websocket_session(TlsStream&& stream, Request&& request, ConnectionTicket ticket, AuthenticatedDevice device,
+                             NetContext& ctx) {
+  auto session =
+      std::make_shared<WebSocketSession<TlsWebSocket>>(std::move(stream), std::move(ticket), std::move(device), ctx);
   session->run(std::move(request));
 }
 

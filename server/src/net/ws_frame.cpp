@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "hush/base64.hpp"
 
@@ -10,6 +11,24 @@ namespace hush::server::net {
 namespace {
 
 constexpr std::size_t kMaxControlPayload = 125;  // RFC 6455 §5.5
+
+// out[i] = in[i] XOR mask[(phase + i) mod 4] (RFC 6455 §5.3), eight bytes at
+// a time: eight is a multiple of four, so one rotated 64-bit mask serves
+// every word. The byte loop was 2% of hushd's CPU per envelope (perf).
+void unmask(char* out, const std::uint8_t* in, std::size_t n, const std::uint8_t (&mask)[4], std::uint8_t phase) {
+  std::uint8_t rotated[8];
+  for (std::size_t k = 0; k < 8; ++k) rotated[k] = mask[(phase + k) & 3];
+  std::uint64_t word_mask = 0;
+  std::memcpy(&word_mask, rotated, sizeof word_mask);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, in + i, sizeof word);
+    word ^= word_mask;
+    std::memcpy(out + i, &word, sizeof word);
+  }
+  for (; i < n; ++i) out[i] = static_cast<char>(in[i] ^ mask[(phase + i) & 3]);
+}
 
 bool is_control(std::uint8_t opcode) {
   return (opcode & 0x8) != 0;
@@ -72,10 +91,8 @@ WsFrameParser::Event WsFrameParser::parse(const std::uint8_t* data, std::size_t 
       std::string& target = is_control(opcode_) ? control_ : message_;
       const std::size_t start = target.size();
       target.resize(start + take);
-      for (std::size_t i = 0; i < take; ++i) {
-        target[start + i] = static_cast<char>(data[pos + i] ^ mask_[mask_pos_ & 3]);
-        ++mask_pos_;
-      }
+      unmask(target.data() + start, data + pos, take, mask_, mask_pos_);
+      mask_pos_ = static_cast<std::uint8_t>((mask_pos_ + take) & 3);
       pos += take;
       remaining_ -= take;
       if (remaining_ != 0) break;

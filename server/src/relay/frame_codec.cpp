@@ -25,11 +25,17 @@ void put_varint(std::string& out, std::uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-constexpr std::uint8_t tag(int field, int wire_type) { return static_cast<std::uint8_t>((field << 3) | wire_type); }
+constexpr std::uint8_t tag(int field, int wire_type) {
+  return static_cast<std::uint8_t>((field << 3) | wire_type);
+}
 
 // Proto3 leaves fields at their default out; so do we, byte for byte.
-std::size_t uint_field_size(std::uint64_t v) { return v == 0 ? 0 : 1 + varint_size(v); }
-std::size_t bytes_field_size(std::size_t len) { return len == 0 ? 0 : 1 + varint_size(len) + len; }
+std::size_t uint_field_size(std::uint64_t v) {
+  return v == 0 ? 0 : 1 + varint_size(v);
+}
+std::size_t bytes_field_size(std::size_t len) {
+  return len == 0 ? 0 : 1 + varint_size(len) + len;
+}
 
 void put_uint_field(std::string& out, int field, std::uint64_t v) {
   if (v == 0) return;
@@ -89,6 +95,7 @@ IncomingRequest decode_request(const void* data, std::size_t size) {
     }
     case api::Request::kAck: {
       in.kind = IncomingRequest::Kind::ack;
+      in.ack_quiet = request.ack().quiet();
       in.ack_ids.reserve(static_cast<std::size_t>(request.ack().envelope_ids_size()));
       for (const auto& id : request.ack().envelope_ids()) {
         if (id.size() != std::tuple_size_v<EnvelopeId>) {
@@ -114,9 +121,9 @@ IncomingRequest decode_request(const void* data, std::size_t size) {
 std::string encode_push_envelope(const StoredEnvelope& e) {
   const std::size_t envelope_len = bytes_field_size(e.id.size()) + uint_field_size(e.type) +
                                    bytes_field_size(e.source_user.size()) + uint_field_size(e.source_device) +
-                                   bytes_field_size(e.destination_user.size()) +
-                                   uint_field_size(e.destination_device) + uint_field_size(e.client_timestamp) +
-                                   uint_field_size(e.server_timestamp) + bytes_field_size(e.content.size());
+                                   bytes_field_size(e.destination_user.size()) + uint_field_size(e.destination_device) +
+                                   uint_field_size(e.client_timestamp) + uint_field_size(e.server_timestamp) +
+                                   bytes_field_size(e.content.size());
   // Push.envelope is field 1 of Push; Frame.push is field 3 of Frame.
   const std::size_t push_len = 1 + varint_size(envelope_len) + envelope_len;
   std::string out;

@@ -19,7 +19,8 @@ struct IncomingRequest {
   std::uint64_t id = 0;  // 0 when the frame did not parse
   SendCommand send;
   std::vector<EnvelopeId> ack_ids;
-  std::string error;  // why it is invalid (answered with status 400)
+  bool ack_quiet = false;  // answer the ack only if it fails
+  std::string error;       // why it is invalid (answered with status 400)
 };
 
 // Never throws; anything that is not a Request with a body is `invalid`.
