@@ -1,18 +1,15 @@
 #include "schema.hpp"
 
 #include <array>
-#include <string>
 
+#include "hush/sqlite/file_schema.hpp"
 #include "hush/storage_key.hpp"
 
 namespace hush::store::detail {
 
 namespace {
 
-struct Migration {
-  std::int64_t version;
-  const char* sql;
-};
+using sqlite::Migration;
 
 // Append only: a released migration is never edited, because stores already
 // at its version will not run it again. STRICT tables make SQLite enforce the
@@ -125,58 +122,21 @@ ALTER TABLE signed_prekeys_v3 RENAME TO signed_prekeys;
 // Migration 3's CHECKs spell the sealed key length out as 72.
 static_assert(32 + StorageKey::kOverhead == 72, "sealed private keys are 72 bytes");
 
-static_assert(kMigrations.back().version == kSchemaVersion, "kSchemaVersion must name the last migration");
+static_assert(sqlite::last_version(kMigrations) == kSchemaVersion, "kSchemaVersion must name the last migration");
+static_assert(sqlite::numbered_from_one(kMigrations), "migrations are numbered 1, 2, 3, ...");
 
-constexpr bool versions_are_consecutive() {
-  for (std::size_t i = 0; i < kMigrations.size(); ++i)
-    if (kMigrations[i].version != static_cast<std::int64_t>(i) + 1) return false;
-  return true;
-}
-static_assert(versions_are_consecutive(), "migrations are numbered 1, 2, 3, ...");
-
-Error too_new(std::int64_t found) {
-  return make_error(Errc::storage, "store schema version " + std::to_string(found) +
-                                       " is newer than this build supports (" + std::to_string(kSchemaVersion) +
-                                       "); refusing to open it");
-}
+// Error texts name the file a user would recognise: "... is not a Hush
+// store", "store schema version 4 is newer than this build supports (3)".
+constexpr sqlite::FileSchema kFileSchema{kApplicationId, "Hush store", "store schema"};
 
 }  // namespace
 
 Result<void> check_schema(Connection& db) {
-  // Reading the version also proves the file is a SQLite database ("file is
-  // not a database" otherwise).
-  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
-  if (version == 0) return Ok{};  // new, or never migrated: migrate() decides
-  HUSH_ASSIGN(auto app, db.query_int("read application id", "PRAGMA application_id"));
-  if (app != kApplicationId) return make_error(Errc::storage, "the database is not a Hush store (application id)");
-  if (version < 0) return make_error(Errc::storage, "the database is not a Hush store (negative schema version)");
-  if (version > kSchemaVersion) return too_new(version);
-  return Ok{};
+  return sqlite::check_file_schema(db, kMigrations, kFileSchema);
 }
 
 Result<void> migrate(Connection& db) {
-  // Outside a transaction first: the common case (already current) then
-  // costs one read and no write lock.
-  HUSH_TRY(check_schema(db));
-  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
-  if (version == kSchemaVersion) return Ok{};
-
-  for (const auto& m : kMigrations) {
-    Transaction tx(db);
-    HUSH_TRY(tx.begin());
-    // Re-read under the write lock: another process may have migrated since.
-    HUSH_ASSIGN(auto current, db.query_int("read schema version", "PRAGMA user_version"));
-    if (current > kSchemaVersion) return too_new(current);
-    if (current >= m.version) continue;
-    std::string step = "migrate schema to version " + std::to_string(m.version);
-    HUSH_TRY(db.exec(step, m.sql));
-    // user_version lives in the database header, which is written inside
-    // this transaction: the step and its version number commit together.
-    HUSH_TRY(db.exec(step, "PRAGMA user_version = " + std::to_string(m.version)));
-    if (m.version == 1) HUSH_TRY(db.exec(step, "PRAGMA application_id = " + std::to_string(kApplicationId)));
-    HUSH_TRY(tx.commit());
-  }
-  return Ok{};
+  return sqlite::migrate_file_schema(db, kMigrations, kFileSchema);
 }
 
 }  // namespace hush::store::detail

@@ -16,25 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ConcurrencyTest : public DbTest {
- protected:
-  // Holds SQLite's write lock from a second connection, so the writer
-  // thread blocks in BEGIN IMMEDIATE and everything submitted meanwhile
-  // piles up for its next batch.
-  class WriteLockHolder {
-   public:
-    explicit WriteLockHolder(const std::filesystem::path& file) : raw_(file) { raw_.exec("BEGIN IMMEDIATE"); }
-    void release() {
-      if (held_) raw_.exec("COMMIT");
-      held_ = false;
-    }
-    ~WriteLockHolder() { release(); }
-
-   private:
-    RawDb raw_;
-    bool held_ = true;
-  };
-};
+using ConcurrencyTest = DbTest;
 
 TEST_F(ConcurrencyTest, ConcurrentClaimsNeverHandOutAPrekeyTwice) {
   auto db = open_db();

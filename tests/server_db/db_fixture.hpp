@@ -155,6 +155,25 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Holds SQLite's write lock from a second connection, so the writer
+// thread blocks in BEGIN IMMEDIATE and everything submitted meanwhile piles
+// up for its next batch.
+class WriteLockHolder {
+ public:
+  explicit WriteLockHolder(const std::filesystem::path& file) : raw_(file) { raw_.exec("BEGIN IMMEDIATE"); }
+  void release() {
+    if (held_) raw_.exec("COMMIT");
+    held_ = false;
+  }
+  ~WriteLockHolder() { release(); }
+  WriteLockHolder(const WriteLockHolder&) = delete;
+  WriteLockHolder& operator=(const WriteLockHolder&) = delete;
+
+ private:
+  RawDb raw_;
+  bool held_ = true;
+};
+
 // queue_depth must equal what the queue holds, for every device. A device
 // whose queue emptied keeps a row of zeros.
 inline void expect_depth_counters_exact(const std::filesystem::path& file) {

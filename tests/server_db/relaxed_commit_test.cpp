@@ -30,22 +30,6 @@ std::vector<EnvelopeId> enqueue_some(SqliteDb& db, std::uint64_t tag, std::uint3
   return ids;
 }
 
-// Holds SQLite's write lock from a second connection: the writer blocks in
-// its next batch and everything submitted meanwhile waits for the one after.
-class WriteLock {
- public:
-  explicit WriteLock(const std::filesystem::path& file) : raw_(file) { raw_.exec("BEGIN IMMEDIATE"); }
-  void release() {
-    if (held_) raw_.exec("COMMIT");
-    held_ = false;
-  }
-  ~WriteLock() { release(); }
-
- private:
-  RawDb raw_;
-  bool held_ = true;
-};
-
 TEST_F(RelaxedCommitTest, ADeleteAloneCommitsWithoutAnFsyncOfItsOwn) {
   auto db = open_db();
   auto ids = enqueue_some(*db, 1, 3);
@@ -69,7 +53,7 @@ TEST_F(RelaxedCommitTest, ADurableWriteCarriesPendingDeletes) {
   const auto before = db->writer_counters();
   std::atomic<int> completed{0};
   {
-    WriteLock lock(db_file());
+    WriteLockHolder lock(db_file());
     db->enqueue_async({make_envelope("bob", 1, envelope_id(2, 100))}, {},
                       [&](Result<Db::EnqueueOutcome> r) { completed += r.ok() ? 1 : 100; });
     db->delete_envelopes_async("bob", 1, {ids[0], ids[1]}, [&](Result<void> r) { completed += r.ok() ? 1 : 100; });
@@ -159,7 +143,7 @@ TEST_F(RelaxedCommitTest, CompletionsOfABatchReachTheExecutorInOneCall) {
   std::vector<int> order;  // touched by the completions only, which run on this thread
   const auto before = db->writer_counters().batches;
   {
-    WriteLock lock(db_file());
+    WriteLockHolder lock(db_file());
     // The first may be taken alone before the rest queue up; the writer
     // then blocks on the lock and the other nine wait for one batch.
     for (int i = 0; i < kOps; ++i)

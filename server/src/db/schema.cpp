@@ -1,7 +1,8 @@
 #include "schema.hpp"
 
 #include <array>
-#include <string>
+
+#include "hush/sqlite/file_schema.hpp"
 
 namespace hush::server::db_detail {
 
@@ -89,30 +90,12 @@ CREATE TABLE queue_depth (
 )sql"},
 };
 
-static_assert(kMigrations.back().version == kSchemaVersion, "kSchemaVersion must name the last migration");
+static_assert(sqlite::last_version(kMigrations) == kSchemaVersion, "kSchemaVersion must name the last migration");
+static_assert(sqlite::numbered_from_one(kMigrations), "migrations are numbered 1, 2, 3, ...");
 
-constexpr bool versions_are_consecutive() {
-  for (std::size_t i = 0; i < kMigrations.size(); ++i)
-    if (kMigrations[i].version != static_cast<std::int64_t>(i) + 1) return false;
-  return true;
-}
-static_assert(versions_are_consecutive(), "migrations are numbered 1, 2, 3, ...");
-
-std::int64_t last_version(std::span<const Migration> steps) {
-  return steps.empty() ? 0 : steps.back().version;
-}
-
-Error too_new(std::int64_t found, std::int64_t known) {
-  return make_error(Errc::storage, "database schema version " + std::to_string(found) +
-                                       " is newer than this build supports (" + std::to_string(known) +
-                                       "); refusing to open it");
-}
-
-// Rolls back whatever is still open when a step leaves scope early.
-struct RollbackGuard {
-  Connection& db;
-  ~RollbackGuard() { db.rollback(); }
-};
+// "... is not a hushd database", "database schema version 4 is newer than
+// this build supports (3)".
+constexpr sqlite::FileSchema kFileSchema{kApplicationId, "hushd database", "database schema"};
 
 }  // namespace
 
@@ -121,45 +104,11 @@ std::span<const Migration> migrations() {
 }
 
 Result<void> check_schema(Connection& db, std::span<const Migration> steps) {
-  // Reading the version also proves the file is SQLite ("file is not a
-  // database" otherwise).
-  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
-  if (version == 0) return Ok{};  // new, or never migrated: migrate() decides
-  HUSH_ASSIGN(auto app, db.query_int("read application id", "PRAGMA application_id"));
-  if (app != kApplicationId) return make_error(Errc::storage, "the database is not a hushd database (application id)");
-  if (version < 0) return make_error(Errc::storage, "the database is not a hushd database (negative schema version)");
-  if (version > last_version(steps)) return too_new(version, last_version(steps));
-  return Ok{};
+  return sqlite::check_file_schema(db, steps, kFileSchema);
 }
 
 Result<void> migrate(Connection& db, std::span<const Migration> steps) {
-  // Already current (the common case): one read, no write lock.
-  HUSH_TRY(check_schema(db, steps));
-  HUSH_ASSIGN(auto version, db.query_int("read schema version", "PRAGMA user_version"));
-  const auto target = last_version(steps);
-  if (version == target) return Ok{};
-
-  for (const auto& m : steps) {
-    if (m.version <= version) continue;
-    RollbackGuard guard{db};
-    std::string step = "migrate schema to version " + std::to_string(m.version);
-    HUSH_TRY(db.exec(step, "BEGIN IMMEDIATE"));
-    // Re-read under the write lock: another process may have migrated since.
-    HUSH_ASSIGN(version, db.query_int("read schema version", "PRAGMA user_version"));
-    if (version > target) return too_new(version, target);
-    if (version >= m.version) {
-      db.rollback();
-      continue;
-    }
-    HUSH_TRY(db.exec(step, m.sql));
-    // user_version lives in the database header, written inside this
-    // transaction: the step and its number commit together or not at all.
-    HUSH_TRY(db.exec(step, "PRAGMA user_version = " + std::to_string(m.version)));
-    if (m.version == 1) HUSH_TRY(db.exec(step, "PRAGMA application_id = " + std::to_string(kApplicationId)));
-    HUSH_TRY(db.exec(step, "COMMIT"));
-    version = m.version;
-  }
-  return Ok{};
+  return sqlite::migrate_file_schema(db, steps, kFileSchema);
 }
 
 }  // namespace hush::server::db_detail

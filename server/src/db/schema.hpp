@@ -7,14 +7,13 @@
 #include <cstdint>
 #include <span>
 
+#include "hush/sqlite/migrations.hpp"
 #include "sqlite_wrap.hpp"
 
 namespace hush::server::db_detail {
 
-struct Migration {
-  std::int64_t version;  // 1, 2, 3, ...: the user_version after this step
-  const char* sql;
-};
+// One numbered step (hush/sqlite/migrations.hpp runs them).
+using sqlite::Migration;
 
 // The schema version this build writes (the last migration's number).
 inline constexpr std::int64_t kSchemaVersion = 1;
