@@ -3,16 +3,13 @@
 #include <array>
 #include <string>
 
+#include "hush/sqlite/migrations.hpp"
+
 namespace hush::client::detail {
 
 namespace {
 
-using sqlite::Transaction;
-
-struct Migration {
-  std::int64_t version;
-  const char* sql;
-};
+using sqlite::Migration;
 
 // Append only: a released migration is never edited. STRICT tables make
 // SQLite enforce the column types. Columns named "sealed" hold
@@ -85,18 +82,23 @@ CREATE TABLE undecryptable (
 )sql"},
 };
 
-static_assert(kMigrations.back().version == kClientSchemaVersion, "kClientSchemaVersion names the last migration");
-
-Error too_new(std::int64_t found) {
-  return make_error(Errc::storage, "client schema version " + std::to_string(found) +
-                                       " is newer than this build supports (" + std::to_string(kClientSchemaVersion) +
-                                       ")");
-}
+static_assert(sqlite::last_version(kMigrations) == kClientSchemaVersion, "kClientSchemaVersion names the last migration");
+static_assert(sqlite::numbered_from_one(kMigrations), "migrations are numbered 1, 2, 3, ...");
 
 Result<std::int64_t> read_version(Connection& db) {
   HUSH_ASSIGN(bool present, client_schema_present(db));
   if (!present) return std::int64_t{0};
   return db.query_int("read client schema version", "SELECT version FROM client_schema WHERE id = 1");
+}
+
+// The version table is created by the first step's transaction, so a
+// profile whose first step failed has no client tables at all.
+Result<void> write_version(Connection& db, const std::string& step, std::int64_t from, std::int64_t to) {
+  if (from == 0)
+    HUSH_TRY(db.exec(step,
+                     "CREATE TABLE client_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                     "version INTEGER NOT NULL) STRICT; INSERT INTO client_schema VALUES (1, 0)"));
+  return db.exec(step, "UPDATE client_schema SET version = " + std::to_string(to) + " WHERE id = 1");
 }
 
 }  // namespace
@@ -109,28 +111,7 @@ Result<bool> client_schema_present(Connection& db) {
 }
 
 Result<void> migrate_client_schema(Connection& db) {
-  // Without the write lock first: the usual case is already current.
-  HUSH_ASSIGN(auto version, read_version(db));
-  if (version > kClientSchemaVersion) return too_new(version);
-  if (version == kClientSchemaVersion) return Ok{};
-
-  for (const auto& m : kMigrations) {
-    Transaction tx(db);
-    HUSH_TRY(tx.begin());
-    // Re-read under the write lock: another process may have migrated since.
-    HUSH_ASSIGN(auto current, read_version(db));
-    if (current > kClientSchemaVersion) return too_new(current);
-    if (current >= m.version) continue;
-    const std::string step = "migrate client schema to version " + std::to_string(m.version);
-    if (current == 0)
-      HUSH_TRY(db.exec(step,
-                       "CREATE TABLE client_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                       "version INTEGER NOT NULL) STRICT; INSERT INTO client_schema VALUES (1, 0)"));
-    HUSH_TRY(db.exec(step, m.sql));
-    HUSH_TRY(db.exec(step, "UPDATE client_schema SET version = " + std::to_string(m.version) + " WHERE id = 1"));
-    HUSH_TRY(tx.commit());
-  }
-  return Ok{};
+  return sqlite::migrate(db, kMigrations, sqlite::SchemaVersion{"client schema", read_version, write_version});
 }
 
 }  // namespace hush::client::detail
