@@ -230,6 +230,11 @@ int serve(ServerConfig& config) {
   }
 
   Metrics metrics;
+  metrics.storage_counters = [&db] {
+    if (!db) return Metrics::StorageCounters{};  // closed: only after the I/O threads stopped
+    const auto c = db->writer_counters();
+    return Metrics::StorageCounters{c.batches, c.relaxed_batches, c.ops, c.checkpoints};
+  };
   BlockingPool pool(config.db_threads);
   DbAsyncStore store(*db, pool);
   InProcessFanout fanout;

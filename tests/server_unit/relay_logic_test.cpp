@@ -288,6 +288,14 @@ TEST(MetricsTest, RendersPrometheusText) {
                            "hush_envelopes_out_total", "hush_delivery_latency_seconds_bucket"}) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
   }
+  // The storage counters appear once wired to a source.
+  EXPECT_EQ(text.find("hush_db_commits_total"), std::string::npos);
+  m.storage_counters = [] { return Metrics::StorageCounters{7, 2, 40, 1}; };
+  const std::string with_db = m.render();
+  EXPECT_NE(with_db.find("hush_db_commits_total 7\n"), std::string::npos);
+  EXPECT_NE(with_db.find("hush_db_unsynced_commits_total 2\n"), std::string::npos);
+  EXPECT_NE(with_db.find("hush_db_writes_total 40\n"), std::string::npos);
+  EXPECT_NE(with_db.find("hush_db_checkpoints_total 1\n"), std::string::npos);
 }
 
 }  // namespace

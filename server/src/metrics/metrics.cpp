@@ -102,6 +102,19 @@ std::string Metrics::render() const {
                 load(bad_requests));
   append_metric(out, "hush_slow_consumers_closed_total", "counter",
                 "WebSockets closed because they did not read their pushes.", load(slow_consumers_closed));
+  if (storage_counters) {
+    const StorageCounters c = storage_counters();
+    append_metric(out, "hush_db_commits_total", "counter",
+                  "Group commits (write transactions), each holding one or more writes.",
+                  static_cast<double>(c.commits));
+    append_metric(out, "hush_db_unsynced_commits_total", "counter",
+                  "Group commits of acknowledgement deletes only, made without an fsync.",
+                  static_cast<double>(c.unsynced_commits));
+    append_metric(out, "hush_db_writes_total", "counter", "Writes completed by group commits.",
+                  static_cast<double>(c.writes));
+    append_metric(out, "hush_db_checkpoints_total", "counter", "WAL checkpoints by the background checkpointer.",
+                  static_cast<double>(c.checkpoints));
+  }
   commit_latency.render(out, "hush_commit_latency_seconds", "Time from enqueue to durable commit.");
   delivery_latency.render(out, "hush_delivery_latency_seconds",
                           "Time from reading a SendRequest to writing the Push to an online recipient.");

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace hush::server {
@@ -46,6 +47,16 @@ struct Metrics {
   Counter slow_consumers_closed{0};
   LatencyHistogram commit_latency;    // enqueue call to durable
   LatencyHistogram delivery_latency;  // SendRequest read to Push written (online recipients)
+
+  // The storage's group-commit counters, read when rendering (main.cpp
+  // wires it to the Db); unset, they are left out.
+  struct StorageCounters {
+    std::uint64_t commits = 0;          // committed write transactions
+    std::uint64_t unsynced_commits = 0;  // of which without the fsync (acks' deletes only)
+    std::uint64_t writes = 0;            // write calls completed by them
+    std::uint64_t checkpoints = 0;
+  };
+  std::function<StorageCounters()> storage_counters;
 
   std::string render() const;
 };
