@@ -9,14 +9,12 @@ namespace hush::client::detail {
 
 namespace {
 
-using sqlite::Migration;
-
 // Append only: a released migration is never edited. STRICT tables make
 // SQLite enforce the column types. Columns named "sealed" hold
 // StorageKey::seal output (nonce || ciphertext || tag), see
 // sqlite_client_state.cpp for each one's associated data.
 constexpr std::array kMigrations{
-    Migration{1, R"sql(
+    sqlite::Migration{1, R"sql(
 CREATE TABLE account (
   id                       INTEGER PRIMARY KEY CHECK (id = 1),
   server                   TEXT    NOT NULL,
@@ -82,7 +80,8 @@ CREATE TABLE undecryptable (
 )sql"},
 };
 
-static_assert(sqlite::last_version(kMigrations) == kClientSchemaVersion, "kClientSchemaVersion names the last migration");
+static_assert(sqlite::last_version(kMigrations) == kClientSchemaVersion,
+              "kClientSchemaVersion names the last migration");
 static_assert(sqlite::numbered_from_one(kMigrations), "migrations are numbered 1, 2, 3, ...");
 
 Result<std::int64_t> read_version(Connection& db) {
