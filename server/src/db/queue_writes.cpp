@@ -98,12 +98,19 @@ Result<void> apply_delete_envelopes(WriterConnection& w, const std::string& user
   std::int64_t deleted = 0;
   std::int64_t bytes = 0;
   for (const auto& id : ids) {
-    StatementUse use(w.queue_delete);
-    use.bind_blob(1, id).bind_text(2, username).bind_int(3, device_id);
-    HUSH_ASSIGN(bool row, use.step());
-    if (!row) continue;  // unknown, already deleted, or another device's: ignored
+    std::int64_t seq = 0;
+    {
+      StatementUse find(w.queue_find);
+      find.bind_blob(1, id).bind_text(2, username).bind_int(3, device_id);
+      HUSH_ASSIGN(bool row, find.step());
+      if (!row) continue;  // unknown, already deleted, or another device's: ignored
+      seq = find.column_int(0);
+      bytes += find.column_int(1);
+    }
+    StatementUse del(w.queue_delete);
+    del.bind_int(1, seq);
+    HUSH_TRY(del.run());
     deleted += 1;
-    bytes += use.column_int(0);
   }
   if (deleted == 0) return Ok{};
   // The row stays when it reaches zero: on a live queue it goes 0 -> 1 -> 0
@@ -112,10 +119,10 @@ Result<void> apply_delete_envelopes(WriterConnection& w, const std::string& user
   // delete_account removes it.
   StatementUse use(w.depth_sub);
   use.bind_text(1, username).bind_int(2, device_id).bind_int(3, deleted).bind_int(4, bytes);
-  HUSH_ASSIGN(bool row, use.step());
+  HUSH_TRY(use.run());
   // Rows were deleted, so the counter row must exist; its CHECKs refuse a
   // negative result. Either failure means the counters are out of step.
-  if (!row) return make_error(Errc::storage, "delete_envelopes: queue depth out of step");
+  if (w.db.changes() != 1) return make_error(Errc::storage, "delete_envelopes: queue depth out of step");
   return Ok{};
 }
 

@@ -67,18 +67,23 @@ Result<void> WriterConnection::prepare() {
                              "INSERT INTO queue_depth (destination_user, destination_device, envelopes, bytes) "
                              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (destination_user, destination_device) DO UPDATE "
                              "SET envelopes = envelopes + excluded.envelopes, bytes = bytes + excluded.bytes"));
+  // No RETURNING here or below: SQLite runs a RETURNING statement into an
+  // ephemeral table, a b-tree and pager of its own set up and torn down on
+  // every execution (mallocs in the relay's hottest path, perf). The caller
+  // checks sqlite3_changes instead.
   HUSH_TRY(depth_sub.prepare(h, "subtract queue depth",
                              "UPDATE queue_depth SET envelopes = envelopes - ?3, bytes = bytes - ?4 "
-                             "WHERE destination_user = ?1 AND destination_device = ?2 RETURNING envelopes"));
+                             "WHERE destination_user = ?1 AND destination_device = ?2"));
   HUSH_TRY(queue_insert.prepare(h, "enqueue",
                                 "INSERT INTO queue (destination_user, destination_device, envelope_id, type, "
                                 "source_user, source_device, client_ts, server_ts, content) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   // By the unique envelope id; the destination must match too, so a device
   // can only delete its own envelopes. length(content) feeds queue_depth.
-  HUSH_TRY(queue_delete.prepare(h, "delete_envelopes",
-                                "DELETE FROM queue WHERE envelope_id = ?1 AND destination_user = ?2 AND "
-                                "destination_device = ?3 RETURNING length(content)"));
+  HUSH_TRY(queue_find.prepare(h, "delete_envelopes",
+                              "SELECT seq, length(content) FROM queue WHERE envelope_id = ?1 AND "
+                              "destination_user = ?2 AND destination_device = ?3"));
+  HUSH_TRY(queue_delete.prepare(h, "delete_envelopes", "DELETE FROM queue WHERE seq = ?1"));
   return Ok{};
 }
 

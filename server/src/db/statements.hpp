@@ -42,7 +42,8 @@ struct WriterConnection {
   Statement depth_add;
   Statement depth_sub;
   Statement queue_insert;
-  Statement queue_delete;
+  Statement queue_find;    // seq and content length of an envelope, by id and destination
+  Statement queue_delete;  // by seq
 
   Result<void> prepare();
 };

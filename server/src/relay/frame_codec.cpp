@@ -1,6 +1,9 @@
 #include "relay/frame_codec.hpp"
 
+#include <cstddef>
 #include <cstring>
+
+#include <google/protobuf/arena.h>
 
 #include "api.pb.h"
 
@@ -64,9 +67,16 @@ IncomingRequest decode_request(const void* data, std::size_t size) {
     in.error = "frame too large";
     return in;
   }
-  // One Frame per thread, reused: Clear() keeps its allocations.
-  thread_local api::Frame frame;
-  frame.Clear();
+  // The parsed messages live in an arena whose first block is a per-thread
+  // buffer: a request's Request, SendRequest and OutgoingMessages cost no
+  // malloc (Clear() on a reused Frame deletes the oneof's submessages, so
+  // reuse saved nothing). Larger frames spill into arena blocks of their own.
+  alignas(std::max_align_t) thread_local char first_block[8192];
+  google::protobuf::ArenaOptions options;
+  options.initial_block = first_block;
+  options.initial_block_size = sizeof first_block;
+  google::protobuf::Arena arena(options);
+  api::Frame& frame = *google::protobuf::Arena::CreateMessage<api::Frame>(&arena);
   if (!frame.ParseFromArray(data, static_cast<int>(size))) {
     in.error = "malformed frame";
     return in;
