@@ -2,6 +2,9 @@
 // invites, X3DH from fetched bundles, Double Ratchet messages both ways
 // (one party on the SQLite store, one in memory), and a second device
 // appearing mid-conversation (409, then a retry).
+#include <map>
+#include <utility>
+
 #include "e2e_test.hpp"
 
 namespace hush::e2e {
@@ -111,6 +114,45 @@ TEST_F(ConversationTest, SecondDeviceGetsMessagesAfterMismatchedDevices) {
   ASSERT_OK((*bob2)->send("alice", marker()));
   ASSERT_OK(alice->wait_for_inbox(2, scaled(5s)));
   EXPECT_EQ(alice->inbox()[0].sender_device + alice->inbox()[1].sender_device, 3u);
+}
+
+// With several I/O threads each connection runs on a strand of its own
+// (with one thread, the default, on the plain io_context), and a group
+// commit's completions may run on any of the threads: four parties all
+// talking to each other still get every message, in each sender's order.
+TEST_F(ConversationTest, EveryoneHearsEveryoneOnAServerWithSeveralIoThreads) {
+  auto config = server_config();
+  config.extra_args = {"--threads", "3"};
+  ASSERT_NE(start_server(config), nullptr);
+  const std::vector<std::string> names = {"amy", "ben", "cat", "dan"};
+  std::vector<std::unique_ptr<client::Messenger>> parties;
+  for (const auto& name : names) {
+    parties.push_back(register_messenger(name));
+    ASSERT_NE(parties.back(), nullptr) << name;
+  }
+  constexpr std::size_t kRounds = 4;
+  std::map<std::pair<std::size_t, std::string>, std::vector<std::string>> expected;  // (to, from) -> bodies
+  for (std::size_t round = 0; round < kRounds; ++round) {
+    for (std::size_t from = 0; from < parties.size(); ++from) {
+      for (std::size_t to = 0; to < parties.size(); ++to) {
+        if (to == from) continue;
+        auto& bodies = expected[{to, names[from]}];
+        bodies.push_back(marker());
+        ASSERT_OK(parties[from]->send(names[to], bodies.back()));
+      }
+    }
+  }
+  const std::size_t each = kRounds * (parties.size() - 1);
+  for (std::size_t to = 0; to < parties.size(); ++to) {
+    ASSERT_OK(parties[to]->wait_for_inbox(each, scaled(10s)));
+    std::map<std::string, std::vector<std::string>> got;
+    for (const auto& m : parties[to]->inbox()) got[m.sender].push_back(m.body);
+    for (std::size_t from = 0; from < parties.size(); ++from) {
+      if (from == to) continue;
+      EXPECT_EQ(got[names[from]], (expected[{to, names[from]}])) << names[from] << " -> " << names[to];
+    }
+    EXPECT_EQ(parties[to]->stats().decrypt_failures, 0u);
+  }
 }
 
 }  // namespace
