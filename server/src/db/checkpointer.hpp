@@ -61,6 +61,7 @@ class Checkpointer {
   bool requested_ = false;  // GUARDED_BY(mu_)
   bool stopping_ = false;   // GUARDED_BY(mu_)
   std::atomic<std::uint64_t> checkpoints_{0};
+  int requested_at_pages_ = 0;  // writer thread only (the hook): WAL size at the last request
   std::thread thread_;  // last: starts after every member above exists
 };
 
