@@ -7,9 +7,11 @@
 //   send under load); later frames wait in a small vector. A recipient
 //   that lets more than max_pending_write_bytes pile up is closed (1013):
 //   its envelopes stay in the database for the next connection.
-// - A request's answer waits for its commit on the storage thread, which
-//   posts the completion back to this connection's strand; past
-//   max_inflight_requests the session stops reading (back-pressure).
+// - A request's answer waits for its commit; the completion is posted back
+//   to this connection's executor (its strand when hushd runs several I/O
+//   threads, the io_context itself with one); past max_inflight_requests the
+//   session stops reading (back-pressure). A quiet ack that succeeds is not
+//   answered.
 // - Per-connection state is kept small for many idle sockets (issue 3): on
 //   plain TCP the WebSocket is RawWebSocket (no read buffer while idle, a
 //   few hundred bytes in all); over TLS it is Beast's stream. Buffers are
@@ -68,7 +70,7 @@ class WebSocketSession final : public DeviceSink, public std::enable_shared_from
 
   void run(const Request& request) { ws_.accept(request, ctx_.limits()); }
 
-  // DeviceSink: any thread; hop onto this connection's strand.
+  // DeviceSink: any thread; hop onto this connection's executor.
   void deliver(DeliveryPtr delivery) override {
     asio::post(ws_.get_executor(),
                [self = this->shared_from_this(), delivery = std::move(delivery)] { self->on_live(delivery); });
