@@ -6,7 +6,25 @@
 namespace hush::e2e {
 namespace {
 
-using OfflineDeliveryTest = E2eTest;
+class OfflineDeliveryTest : public E2eTest {
+ protected:
+  // A server, Alice connected, Bob registered but offline, and `n` messages
+  // from Alice queued for him; returns their bodies in order.
+  std::vector<std::string> queue_for_offline_bob(std::size_t n) {
+    std::vector<std::string> sent;
+    if (start_server() == nullptr) return sent;
+    alice_ = register_messenger("alice");
+    bob_ = register_messenger("bob", /*connect=*/false);
+    if (!alice_ || !bob_) return sent;
+    for (std::size_t i = 0; i < n; ++i) {
+      sent.push_back(marker());
+      if (!alice_->send("bob", sent.back()).ok()) return {};
+    }
+    return sent;
+  }
+
+  std::unique_ptr<client::Messenger> alice_, bob_;
+};
 
 // Pushes until QueueDrained (or the deadline): the envelopes before it.
 std::vector<api::Envelope> drain(client::RelayClient& relay, milliseconds timeout, bool& drained) {
@@ -24,17 +42,11 @@ std::vector<api::Envelope> drain(client::RelayClient& relay, milliseconds timeou
 }
 
 TEST_F(OfflineDeliveryTest, QueueArrivesInOrderOnConnectAndOnlyUnackedComeAgain) {
-  ASSERT_NE(start_server(), nullptr);
-  auto alice = register_messenger("alice");
-  auto bob = register_messenger("bob", /*connect=*/false);
-  ASSERT_TRUE(alice && bob);
-
   constexpr std::size_t kQueued = 30;
-  std::vector<std::string> sent;
-  for (std::size_t i = 0; i < kQueued; ++i) {
-    sent.push_back(marker());
-    ASSERT_OK(alice->send("bob", sent.back()));
-  }
+  const std::vector<std::string> sent = queue_for_offline_bob(kQueued);
+  ASSERT_EQ(sent.size(), kQueued);
+  auto& alice = alice_;
+  auto& bob = bob_;
 
   // First connection: look at the queue without acknowledging anything.
   {
@@ -86,12 +98,9 @@ TEST_F(OfflineDeliveryTest, QueueArrivesInOrderOnConnectAndOnlyUnackedComeAgain)
 // envelopes it names are deleted all the same, and the next connection
 // (whose queue read waits for deletes not yet committed) does not get them.
 TEST_F(OfflineDeliveryTest, QuietAcksAreAnsweredOnlyWhenTheyFail) {
-  ASSERT_NE(start_server(), nullptr);
-  auto alice = register_messenger("alice");
-  auto bob = register_messenger("bob", /*connect=*/false);
-  ASSERT_TRUE(alice && bob);
   constexpr std::size_t kQueued = 3;
-  for (std::size_t i = 0; i < kQueued; ++i) ASSERT_OK(alice->send("bob", marker()));
+  ASSERT_EQ(queue_for_offline_bob(kQueued).size(), kQueued);
+  auto& bob = bob_;
 
   auto relay = client::RelayClient::connect(endpoint(), &bob->credentials());
   ASSERT_OK(relay);
