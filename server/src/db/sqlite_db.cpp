@@ -68,10 +68,16 @@ constexpr db_detail::WriteOpKind kRelaxedDeferred{.relaxed = true, .urgent = fal
 
 template <typename T, typename Fn>
 Result<T> SqliteDb::write_and_wait(Fn fn) {
+  return write_and_wait<T>(std::move(fn), db_detail::WriteOpKind{});
+}
+
+template <typename T, typename Fn>
+Result<T> SqliteDb::write_and_wait(Fn fn, const db_detail::WriteOpKind& kind) {
   if (writer_->on_writer_thread()) return writer_thread_misuse();
   return without_exceptions([&]() -> Result<T> {
     auto waiter = std::make_shared<Waiter<T>>();
-    writer_->submit<T>(std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); });
+    writer_->submit<T>(
+        std::move(fn), [waiter](Result<T> r) { waiter->set(std::move(r)); }, kind);
     return waiter->wait();
   });
 }
@@ -215,16 +221,10 @@ void SqliteDb::enqueue_shared_async(std::shared_ptr<const std::vector<StoredEnve
 
 Result<void> SqliteDb::commit_relaxed() {
   if (writer_->relaxed_uncommitted() == 0) return Ok{};
-  if (writer_->on_writer_thread()) return writer_thread_misuse();
   // An urgent no-op: ops apply in order, so once it has committed, every
   // relaxed op submitted before it has too.
-  return without_exceptions([&]() -> Result<void> {
-    auto waiter = std::make_shared<Waiter<void>>();
-    writer_->submit<void>([](WriterConnection&) -> Result<void> { return Ok{}; },
-                          [waiter](Result<void> r) { waiter->set(std::move(r)); },
-                          db_detail::WriteOpKind{.relaxed = true, .urgent = true, .deferred = false});
-    return waiter->wait();
-  });
+  return write_and_wait<void>([](WriterConnection&) -> Result<void> { return Ok{}; },
+                              db_detail::WriteOpKind{.relaxed = true, .urgent = true, .deferred = false});
 }
 
 void SqliteDb::set_completion_executor(std::function<void(std::function<void()>)> executor) {

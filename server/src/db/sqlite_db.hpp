@@ -19,6 +19,7 @@
 namespace hush::server {
 
 namespace db_detail {
+struct WriteOpKind;
 class Checkpointer;
 class GroupCommitWriter;
 class ReaderPool;
@@ -121,6 +122,9 @@ class SqliteDb final : public Db {
 
   // Runs `fn` on the writer and waits for its result. Errc::bad_request when
   // called on the writer thread itself, where waiting would deadlock.
+  // `kind` as in writer.hpp (relaxed, urgent...); the default is a durable write.
+  template <typename T, typename Fn>
+  Result<T> write_and_wait(Fn fn, const db_detail::WriteOpKind& kind);
   template <typename T, typename Fn>
   Result<T> write_and_wait(Fn fn);
 
