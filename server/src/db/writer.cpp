@@ -78,6 +78,7 @@ void GroupCommitWriter::run() noexcept {
     CompletionExecutor executor;
     {
       std::unique_lock lock(mu_);
+      // waiting_ matters only while the lock is released inside a wait.
       while (!batch_due()) {
         if (pending_.empty()) {
           waiting_ = Waiting::any;
@@ -86,12 +87,8 @@ void GroupCommitWriter::run() noexcept {
           // Relaxed ops only: give a durable op the chance to carry them.
           waiting_ = Waiting::due;
           const bool timed_out = wake_.wait_for(lock, kRelaxedDelay) == std::cv_status::timeout;
-          if (timed_out && !pending_.empty()) {
-            waiting_ = Waiting::no;
-            break;
-          }
+          if (timed_out && !pending_.empty()) break;
         }
-        waiting_ = Waiting::no;
       }
       waiting_ = Waiting::no;
       if (pending_.empty()) {  // stopping, and everything queued is done
